@@ -1,0 +1,76 @@
+package io.bigfile.block;
+
+import io.bigfile.format.BlockData;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The storage port. Everything a snapshot reads through it is immutable: rows at or below the head
+ * revision are never changed, and pack removes only versions no retained snapshot can see.
+ * Implementations are thread-safe. Failures to reach the database surface as {@link
+ * io.bigfile.file.StorageUnavailableException}.
+ */
+public interface BlockStore {
+
+  /** The newest committed revision. */
+  long headRevision();
+
+  /** The oldest revision that can still be read. */
+  long oldestRetainedRevision();
+
+  /**
+   * The file as {@code snapshot} sees it, including a deleted file's last record; empty if it did
+   * not exist.
+   */
+  Optional<FileRecord> file(long fileId, long snapshot);
+
+  /** Files alive at {@code snapshot} with an id above {@code afterId}, by id. */
+  List<FileRecord> files(long snapshot, long afterId, int limit);
+
+  /**
+   * Changes of the file visible at {@code snapshot}, below {@code beforeRevision}, newest first.
+   */
+  List<RevisionRecord> revisions(long fileId, long snapshot, long beforeRevision, int limit);
+
+  /**
+   * The versions {@code snapshot} sees of blocks {@code [fromBlk, toBlk)}; blocks never written are
+   * absent.
+   */
+  List<BlockRef> blocks(long fileId, long snapshot, long fromBlk, long toBlk);
+
+  /** The content of one block version. */
+  BlockData load(long fileId, int blockSize, BlockRef ref);
+
+  /**
+   * Stores a changeset at a new revision, atomically: after a failure or a conflict nothing of it
+   * is visible.
+   *
+   * @return the outcome, or empty when the changeset changed nothing (no revision is made)
+   * @throws ConflictException if something it changes was changed by a commit after its snapshot
+   */
+  Optional<CommitOutcome> commit(Changeset changeset) throws ConflictException;
+
+  /**
+   * Raises the oldest retained revision to {@code horizon} (never lowers it): reads below it are
+   * refused.
+   */
+  void retainFrom(long horizon);
+
+  /**
+   * Removes versions that no revision at or above {@code horizon} can see. Safe to run concurrently
+   * with reads and commits at or above the horizon; does nothing if another replica is packing.
+   */
+  void pack(long horizon);
+
+  /** The newest revision committed at or before the given time, or -1. */
+  long revisionAtOrBefore(java.time.Instant time);
+
+  /**
+   * Records the oldest snapshot this replica reads ({@link Long#MAX_VALUE}: none), so that other
+   * replicas' pack keeps it.
+   */
+  void publishPin(String replica, long oldestSnapshot);
+
+  /** The oldest snapshot any replica published within {@code lease}, or {@link Long#MAX_VALUE}. */
+  long oldestPin(java.time.Duration lease);
+}

@@ -1,0 +1,20 @@
+package io.bigfile.block;
+
+import io.bigfile.file.WriteFormat;
+import java.time.Instant;
+
+/**
+ * A file's stored attributes as one snapshot sees them.
+ *
+ * @param revision the revision of the file's newest change visible in the snapshot
+ */
+public record FileRecord(
+    long id,
+    int blockSize,
+    String name,
+    long size,
+    WriteFormat format,
+    boolean deleted,
+    long revision,
+    Instant createdAt,
+    Instant modifiedAt) {}

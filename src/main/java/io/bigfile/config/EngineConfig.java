@@ -1,0 +1,191 @@
+package io.bigfile.config;
+
+import io.bigfile.engine.Engine;
+import io.bigfile.engine.EngineSettings;
+import io.bigfile.pagecache.DirtyBudget;
+import io.bigfile.pagecache.PageCache;
+import io.bigfile.postgres.JtaConnections;
+import io.bigfile.postgres.PostgresBlockStore;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.transaction.TransactionManager;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.postgresql.xa.PGXADataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Wires the engine: the store on PostgreSQL, the page cache, the dirty budget, background work and
+ * metrics.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties({
+  FilesProperties.class,
+  TransactionsProperties.class,
+  CacheProperties.class,
+  HistoryProperties.class
+})
+class EngineConfig {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EngineConfig.class);
+
+  @Bean(destroyMethod = "close")
+  JtaConnections jtaConnections(TransactionManager narayanaTransactionManager, PGXADataSource xa) {
+    return new JtaConnections(narayanaTransactionManager, xa, 16);
+  }
+
+  /** Created after the migrations ran, so that the schema exists before the engine is used. */
+  @Bean
+  @DependsOnDatabaseInitialization
+  PostgresBlockStore blockStore(
+      DataSource dataSource, JtaConnections jta, TransactionsProperties tx) {
+    return new PostgresBlockStore(dataSource, jta, tx.commitTimeout());
+  }
+
+  @Bean
+  PageCache pageCache(CacheProperties cache) {
+    return new PageCache(cache.maxSize().toBytes());
+  }
+
+  @Bean
+  DirtyBudget dirtyBudget(TransactionsProperties tx) {
+    return new DirtyBudget(tx.maxDirtyTotal().toBytes(), tx.maxDirtyPerTransaction().toBytes());
+  }
+
+  @Bean
+  Timer commitTimer(MeterRegistry registry) {
+    return Timer.builder("bigfile.commit.duration")
+        .description("Time to commit a transaction or an autocommit write")
+        .publishPercentileHistogram()
+        .register(registry);
+  }
+
+  @Bean(destroyMethod = "close")
+  Engine engine(
+      PostgresBlockStore store,
+      PageCache cache,
+      DirtyBudget budget,
+      FilesProperties files,
+      TransactionsProperties tx,
+      CacheProperties cacheProps,
+      HistoryProperties history,
+      Timer commitTimer,
+      MeterRegistry registry) {
+    EngineSettings settings =
+        new EngineSettings(
+            (int) files.defaultBlockSize().toBytes(),
+            files.defaultFormat(),
+            files.maxSize().toBytes(),
+            tx.idleTimeout(),
+            tx.finishedRetention(),
+            cacheProps.readAhead().toBytes(),
+            history.retention(),
+            history.packInterval().multipliedBy(3));
+    Engine engine =
+        new Engine(
+            store,
+            cache,
+            budget,
+            settings,
+            Clock.systemUTC(),
+            nanos -> commitTimer.record(Duration.ofNanos(nanos)));
+    bindMetrics(engine, cache, registry);
+    return engine;
+  }
+
+  private static void bindMetrics(Engine engine, PageCache cache, MeterRegistry registry) {
+    Gauge.builder("bigfile.cache.bytes", cache, PageCache::weightedSize)
+        .description("Bytes of clean block versions in the page cache")
+        .baseUnit("bytes")
+        .register(registry);
+    FunctionCounter.builder("bigfile.cache.requests", cache, c -> c.stats().hitCount())
+        .tag("result", "hit")
+        .register(registry);
+    FunctionCounter.builder("bigfile.cache.requests", cache, c -> c.stats().missCount())
+        .tag("result", "miss")
+        .register(registry);
+    Gauge.builder("bigfile.cache.hit.ratio", cache, c -> c.stats().hitRate())
+        .description("Share of block loads served from the page cache")
+        .register(registry);
+    Gauge.builder("bigfile.dirty.bytes", engine, Engine::dirtyBytes)
+        .description("Uncommitted block bytes held by open transactions")
+        .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder("bigfile.transactions.open", engine, Engine::openTransactionCount)
+        .description("Open transactions")
+        .register(registry);
+    FunctionCounter.builder("bigfile.bytes.read", engine, e -> e.stats().bytesRead())
+        .baseUnit("bytes")
+        .register(registry);
+    FunctionCounter.builder("bigfile.bytes.written", engine, e -> e.stats().bytesWritten())
+        .baseUnit("bytes")
+        .register(registry);
+    FunctionCounter.builder("bigfile.commit.conflicts", engine, e -> e.stats().conflicts())
+        .description("Commits refused because another commit changed the same data first")
+        .register(registry);
+  }
+
+  /** Expires idle transactions and packs old history in the background. */
+  @Bean
+  SmartLifecycle engineMaintenance(Engine engine, HistoryProperties history) {
+    return new SmartLifecycle() {
+      private ScheduledExecutorService executor;
+
+      @Override
+      public void start() {
+        executor =
+            Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "bigfile-maintenance");
+                  t.setDaemon(true);
+                  return t;
+                });
+        executor.scheduleWithFixedDelay(
+            () -> run("expire idle transactions", engine::expireIdleTransactions),
+            1,
+            1,
+            TimeUnit.SECONDS);
+        long every = history.packInterval().toMillis();
+        executor.scheduleWithFixedDelay(
+            () -> run("pack history", engine::pack), every, every, TimeUnit.MILLISECONDS);
+      }
+
+      private void run(String what, Runnable task) {
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          LOG.warn("{} failed: {}", what, e.toString());
+        }
+      }
+
+      @Override
+      public void stop() {
+        executor.shutdownNow();
+        engine.close();
+      }
+
+      @Override
+      public boolean isRunning() {
+        return executor != null && !executor.isShutdown();
+      }
+
+      @Override
+      public int getPhase() {
+        // stop after the web server has finished in-flight requests
+        return SmartLifecycle.DEFAULT_PHASE - 2048;
+      }
+    };
+  }
+}

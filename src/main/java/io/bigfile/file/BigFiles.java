@@ -1,0 +1,80 @@
+package io.bigfile.file;
+
+import java.io.InputStream;
+import java.util.List;
+
+/**
+ * The bigfile engine's API: files cut into blocks, read at snapshots, changed inside transactions
+ * that become durable at commit. Every method is thread-safe. Requests of one transaction are
+ * applied one at a time.
+ */
+public interface BigFiles {
+
+  TransactionInfo begin();
+
+  TransactionInfo transaction(String id);
+
+  /**
+   * Commits the transaction: all its changes become visible together at one new revision, or none
+   * do.
+   *
+   * @throws TransactionConflictException if another commit changed what this one changed; the
+   *     transaction is aborted
+   */
+  TransactionInfo commit(String id);
+
+  TransactionInfo abort(String id);
+
+  FileInfo create(RequestContext ctx, NewFile spec);
+
+  FileInfo stat(RequestContext ctx, FileId id);
+
+  Page<FileInfo> list(RequestContext ctx, String cursor, int limit);
+
+  FileInfo update(RequestContext ctx, FileId id, FileUpdate update, Precondition precondition);
+
+  void delete(RequestContext ctx, FileId id, Precondition precondition);
+
+  /** Opens the file's content for reading. The caller must close it. */
+  FileContent open(RequestContext ctx, FileId id);
+
+  /**
+   * Writes {@code length} bytes of {@code body} at {@code offset}, growing the file if needed, then
+   * sets its size to {@code sizeAfter} when that is not null.
+   *
+   * @param length the exact body length; a body that is shorter or longer is refused and nothing
+   *     changes
+   */
+  FileInfo write(
+      RequestContext ctx,
+      FileId id,
+      long offset,
+      long length,
+      InputStream body,
+      Long sizeAfter,
+      Precondition precondition);
+
+  /**
+   * Replaces the whole content with the body.
+   *
+   * @param length the body length, or -1 to read to the end of the body
+   */
+  FileInfo replace(
+      RequestContext ctx, FileId id, long length, InputStream body, Precondition precondition);
+
+  /**
+   * Appends the body at the end of the file.
+   *
+   * @param length the body length, or -1 to read to the end of the body
+   */
+  FileInfo append(
+      RequestContext ctx, FileId id, long length, InputStream body, Precondition precondition);
+
+  /** Revisions that changed the file, newest first, as the request's snapshot sees them. */
+  Page<RevisionInfo> revisions(RequestContext ctx, FileId id, String cursor, int limit);
+
+  /** Revision numbers, for cursors and validation. */
+  long headRevision();
+
+  List<TransactionInfo> openTransactions();
+}

@@ -1,0 +1,16 @@
+package io.bigfile.file;
+
+import java.util.Locale;
+
+public enum TransactionState {
+  /** Accepts reads and writes. */
+  OPEN,
+  /** Its changes are durable, at its commit revision. */
+  COMMITTED,
+  /** Its changes were discarded: by abort, a conflict, a failed commit or expiry. */
+  ABORTED;
+
+  public String externalName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

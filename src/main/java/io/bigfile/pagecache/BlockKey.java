@@ -1,0 +1,4 @@
+package io.bigfile.pagecache;
+
+/** Names one stored block version. */
+public record BlockKey(long fileId, long blk, long rev) {}

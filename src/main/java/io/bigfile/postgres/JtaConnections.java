@@ -1,0 +1,153 @@
+package io.bigfile.postgres;
+
+import io.bigfile.file.StorageUnavailableException;
+import jakarta.transaction.Status;
+import jakarta.transaction.TransactionManager;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.LinkedBlockingDeque;
+import javax.sql.XAConnection;
+import javax.sql.XADataSource;
+import javax.transaction.xa.XAResource;
+
+/**
+ * Runs work in a JTA transaction on exactly one pooled XA connection. The connection is the
+ * transaction's only resource, so the commit is one-phase: PostgreSQL never sees PREPARE
+ * TRANSACTION. Thread-safe.
+ *
+ * <p>On any failure before the commit returns, the transaction is rolled back and nothing of it is
+ * visible. If the commit itself fails, the outcome is decided by the database (the work's rows are
+ * there or not); the caller gets the exception either way and treats the request as failed.
+ */
+public final class JtaConnections implements AutoCloseable {
+
+  /** Work on the transaction's connection. */
+  @FunctionalInterface
+  public interface Work<T, E extends Exception> {
+    T run(Connection c) throws SQLException, E;
+  }
+
+  private final TransactionManager tm;
+  private final XADataSource xa;
+  private final BlockingDeque<XAConnection> idle = new LinkedBlockingDeque<>();
+  private final int maxIdle;
+
+  public JtaConnections(TransactionManager tm, XADataSource xa, int maxIdle) {
+    this.tm = tm;
+    this.xa = xa;
+    this.maxIdle = maxIdle;
+  }
+
+  /**
+   * Runs {@code work} and commits.
+   *
+   * @param timeoutSeconds the JTA timeout of this transaction
+   */
+  public <T, E extends Exception> T inTransaction(int timeoutSeconds, Work<T, E> work) throws E {
+    XAConnection xac = borrow();
+    boolean failed = true;
+    try {
+      tm.setTransactionTimeout(timeoutSeconds);
+      tm.begin();
+      XAResource res = xac.getXAResource();
+      tm.getTransaction().enlistResource(res);
+      T result;
+      try (Connection c = xac.getConnection()) {
+        result = work.run(c);
+      }
+      tm.getTransaction().delistResource(res, XAResource.TMSUCCESS);
+      tm.commit();
+      failed = false;
+      return result;
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("database error: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      if (isTransactionException(e)) {
+        throw new StorageUnavailableException("transaction failed: " + e.getMessage(), e);
+      }
+      throw JtaConnections.<E>castWorkException(e);
+    } finally {
+      rollbackIfActive();
+      resetTimeout();
+      giveBack(xac, !failed || isHealthy(xac));
+    }
+  }
+
+  private void resetTimeout() {
+    try {
+      tm.setTransactionTimeout(0);
+    } catch (jakarta.transaction.SystemException e) {
+      throw new StorageUnavailableException("transaction manager failed", e);
+    }
+  }
+
+  private static boolean isTransactionException(Exception e) {
+    return e.getClass().getPackageName().equals("jakarta.transaction");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Exception> E castWorkException(Exception e) {
+    return (E) e;
+  }
+
+  private void rollbackIfActive() {
+    try {
+      if (tm.getTransaction() != null && tm.getStatus() != Status.STATUS_NO_TRANSACTION) {
+        tm.rollback();
+      }
+    } catch (Exception e) {
+      try {
+        tm.suspend();
+      } catch (jakarta.transaction.SystemException ignored) {
+        // the thread is left without a transaction either way
+      }
+    }
+  }
+
+  private XAConnection borrow() {
+    XAConnection c = idle.pollFirst();
+    if (c != null) {
+      return c;
+    }
+    try {
+      return xa.getXAConnection();
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("cannot connect to the database: " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean isHealthy(XAConnection xac) {
+    try (Connection c = xac.getConnection()) {
+      return c.isValid(2);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  private void giveBack(XAConnection xac, boolean healthy) {
+    if (healthy && idle.size() < maxIdle) {
+      idle.offerFirst(xac);
+    } else {
+      closeQuietly(xac);
+    }
+  }
+
+  private static void closeQuietly(XAConnection xac) {
+    try {
+      xac.close();
+    } catch (SQLException e) {
+      // the physical connection is dropped either way
+    }
+  }
+
+  @Override
+  public void close() {
+    XAConnection c;
+    while ((c = idle.pollFirst()) != null) {
+      closeQuietly(c);
+    }
+  }
+}

@@ -1,0 +1,775 @@
+package io.bigfile.postgres;
+
+import io.bigfile.block.BlockRef;
+import io.bigfile.block.BlockStore;
+import io.bigfile.block.BlockWrite;
+import io.bigfile.block.Change;
+import io.bigfile.block.Changeset;
+import io.bigfile.block.CommitOutcome;
+import io.bigfile.block.ConflictException;
+import io.bigfile.block.FileChange;
+import io.bigfile.block.FileRecord;
+import io.bigfile.block.RevisionRecord;
+import io.bigfile.block.StoredConflict;
+import io.bigfile.file.StorageUnavailableException;
+import io.bigfile.file.WriteFormat;
+import io.bigfile.format.BlockData;
+import io.bigfile.format.BlockFormat;
+import io.bigfile.format.Chunks;
+import io.bigfile.format.EncodedBlock;
+import java.io.ByteArrayInputStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * The storage port on PostgreSQL. Thread-safe; holds no state but its two connection sources.
+ *
+ * <p>The commit sequence, in one database transaction on one connection:
+ *
+ * <ol>
+ *   <li>block rows are inserted as they are pulled from the changeset, stamped with a negative
+ *       placeholder revision, so a long upload holds no lock while its body streams;
+ *   <li>the head row is locked ({@code UPDATE head SET rev = rev + 1}): commits serialise here, and
+ *       from now on every earlier revision is committed and visible;
+ *   <li>conflicts are checked against rows committed after the snapshot; any conflict rolls
+ *       everything back;
+ *   <li>truncations write zero versions, placeholders become the new revision, file versions and
+ *       the revision row are inserted;
+ *   <li>the database commits. Only then does the caller publish anything.
+ * </ol>
+ */
+public final class PostgresBlockStore implements BlockStore {
+
+  private static final int CONFLICT_SAMPLE = 32;
+  private static final long BATCH_BYTES = 4L * 1024 * 1024;
+  private static final int BATCH_ROWS = 512;
+  private static final long PACK_LOCK = 0x6269_6766_696c_65L;
+
+  private final DataSource reads;
+  private final JtaConnections writes;
+  private final int commitTimeoutSeconds;
+
+  public PostgresBlockStore(DataSource reads, JtaConnections writes, Duration commitTimeout) {
+    this.reads = reads;
+    this.writes = writes;
+    this.commitTimeoutSeconds = (int) Math.min(Integer.MAX_VALUE, commitTimeout.toSeconds());
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @FunctionalInterface
+  private interface Query<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private <T> T read(Query<T> q) {
+    try (Connection c = reads.getConnection()) {
+      return q.run(c);
+    } catch (SQLException e) {
+      throw new StorageUnavailableException("database error: " + e.getMessage(), e);
+    }
+  }
+
+  private static long single(Connection c, String sql) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  @Override
+  public long headRevision() {
+    return read(c -> single(c, "SELECT rev FROM head"));
+  }
+
+  @Override
+  public long oldestRetainedRevision() {
+    return read(c -> single(c, "SELECT oldest_retained_rev FROM history"));
+  }
+
+  private static final String FILE_SELECT =
+      """
+      SELECT f.id, f.block_size, v.name, v.size, v.format, v.deleted, v.rev,
+             fc.committed_at AS created_at, r.committed_at AS modified_at
+        FROM file f
+        JOIN LATERAL (SELECT * FROM file_version fv
+                       WHERE fv.file_id = f.id AND fv.rev <= ?
+                       ORDER BY fv.rev DESC LIMIT 1) v ON TRUE
+        JOIN revision r ON r.rev = v.rev
+        JOIN revision fc ON fc.rev = f.created_rev
+      """;
+
+  private static FileRecord fileRecord(ResultSet rs) throws SQLException {
+    return new FileRecord(
+        rs.getLong(1),
+        rs.getInt(2),
+        rs.getString(3),
+        rs.getLong(4),
+        WriteFormat.ofCode(rs.getInt(5)),
+        rs.getBoolean(6),
+        rs.getLong(7),
+        rs.getTimestamp(8).toInstant(),
+        rs.getTimestamp(9).toInstant());
+  }
+
+  @Override
+  public Optional<FileRecord> file(long fileId, long snapshot) {
+    return read(
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(FILE_SELECT + " WHERE f.id = ?")) {
+            ps.setLong(1, snapshot);
+            ps.setLong(2, fileId);
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next() ? Optional.of(fileRecord(rs)) : Optional.empty();
+            }
+          }
+        });
+  }
+
+  @Override
+  public List<FileRecord> files(long snapshot, long afterId, int limit) {
+    return read(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  FILE_SELECT
+                      + " WHERE f.id > ? AND f.created_rev <= ? AND NOT v.deleted"
+                      + " ORDER BY f.id LIMIT ?")) {
+            ps.setLong(1, snapshot);
+            ps.setLong(2, afterId);
+            ps.setLong(3, snapshot);
+            ps.setInt(4, limit);
+            List<FileRecord> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(fileRecord(rs));
+              }
+            }
+            return out;
+          }
+        });
+  }
+
+  @Override
+  public List<RevisionRecord> revisions(
+      long fileId, long snapshot, long beforeRevision, int limit) {
+    return read(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  """
+                  SELECT v.rev, r.committed_at, v.changes
+                    FROM file_version v JOIN revision r ON r.rev = v.rev
+                   WHERE v.file_id = ? AND v.rev <= ? AND v.rev < ?
+                   ORDER BY v.rev DESC LIMIT ?
+                  """)) {
+            ps.setLong(1, fileId);
+            ps.setLong(2, snapshot);
+            ps.setLong(3, beforeRevision);
+            ps.setInt(4, limit);
+            List<RevisionRecord> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(
+                    new RevisionRecord(
+                        rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getInt(3)));
+              }
+            }
+            return out;
+          }
+        });
+  }
+
+  @Override
+  public List<BlockRef> blocks(long fileId, long snapshot, long fromBlk, long toBlk) {
+    return read(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  """
+                  SELECT DISTINCT ON (blk) blk, rev, format, base_rev
+                    FROM block_version
+                   WHERE file_id = ? AND blk >= ? AND blk < ? AND rev <= ? AND rev > 0
+                   ORDER BY blk, rev DESC
+                  """)) {
+            ps.setLong(1, fileId);
+            ps.setLong(2, fromBlk);
+            ps.setLong(3, toBlk);
+            ps.setLong(4, snapshot);
+            List<BlockRef> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                long rev = rs.getLong(2);
+                BlockFormat format = BlockFormat.ofId(rs.getInt(3));
+                long base = rs.getLong(4);
+                out.add(
+                    new BlockRef(
+                        rs.getLong(1), rev, format, format == BlockFormat.CHUNKED ? base : rev));
+              }
+            }
+            return out;
+          }
+        });
+  }
+
+  @Override
+  public BlockData load(long fileId, int blockSize, BlockRef ref) {
+    return switch (ref.format()) {
+      case ZERO -> BlockData.EMPTY;
+      case WHOLE -> read(c -> loadWhole(c, fileId, ref));
+      case CHUNKED -> read(c -> loadChunked(c, fileId, blockSize, ref));
+    };
+  }
+
+  private static BlockData loadWhole(Connection c, long fileId, BlockRef ref) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT data FROM block_version WHERE file_id = ? AND blk = ? AND rev = ?")) {
+      ps.setLong(1, fileId);
+      ps.setLong(2, ref.blk());
+      ps.setLong(3, ref.rev());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new IllegalStateException(
+              "block " + ref.blk() + " version " + ref.rev() + " of file " + fileId + " is gone");
+        }
+        byte[] data = rs.getBytes(1);
+        return data == null ? BlockData.EMPTY : new BlockData(data, data.length);
+      }
+    }
+  }
+
+  private static BlockData loadChunked(Connection c, long fileId, int blockSize, BlockRef ref)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            """
+            SELECT DISTINCT ON (off) off, data
+              FROM chunk
+             WHERE file_id = ? AND blk = ? AND rev >= ? AND rev <= ?
+             ORDER BY off, rev DESC
+            """)) {
+      ps.setLong(1, fileId);
+      ps.setLong(2, ref.blk());
+      ps.setLong(3, ref.runStart());
+      ps.setLong(4, ref.rev());
+      List<Chunks.StoredChunk> chunks = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          byte[] data = rs.getBytes(2);
+          if (data != null && data.length > 0) {
+            chunks.add(new Chunks.StoredChunk(rs.getInt(1), data));
+          }
+        }
+      }
+      return Chunks.assemble(chunks, blockSize);
+    }
+  }
+
+  @Override
+  public long revisionAtOrBefore(Instant time) {
+    return read(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT coalesce(max(rev), -1) FROM revision WHERE committed_at <= ?")) {
+            ps.setTimestamp(1, Timestamp.from(time));
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              return rs.getLong(1);
+            }
+          }
+        });
+  }
+
+  // ---------------------------------------------------------------- commit
+
+  @Override
+  public Optional<CommitOutcome> commit(Changeset cs) throws ConflictException {
+    long[] placeholder = new long[1];
+    long[] revision = new long[1];
+    try {
+      return writes.inTransaction(
+          commitTimeoutSeconds, c -> commitOn(c, cs, placeholder, revision));
+    } catch (StorageUnavailableException e) {
+      if (revision[0] > 0) {
+        Optional<CommitOutcome> landed = landed(revision[0], placeholder[0]);
+        if (landed.isPresent()) {
+          return landed;
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** Whether a commit whose commit call failed landed after all, judged by the database. */
+  private Optional<CommitOutcome> landed(long rev, long placeholder) {
+    try {
+      return read(
+          c -> {
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "SELECT committed_at FROM revision WHERE rev = ? AND token = ?")) {
+              ps.setLong(1, rev);
+              ps.setLong(2, placeholder);
+              try (ResultSet rs = ps.executeQuery()) {
+                return rs.next()
+                    ? Optional.of(new CommitOutcome(rev, rs.getTimestamp(1).toInstant()))
+                    : Optional.empty();
+              }
+            }
+          });
+    } catch (StorageUnavailableException e) {
+      return Optional.empty();
+    }
+  }
+
+  private Optional<CommitOutcome> commitOn(
+      Connection c, Changeset cs, long[] placeholderOut, long[] revisionOut)
+      throws SQLException, ConflictException {
+    long p = -single(c, "SELECT nextval('placeholder_seq')");
+    placeholderOut[0] = p;
+    boolean wroteBlocks = writeBlocks(c, cs, p);
+    List<FileChange> files = cs.files().get();
+    if (!wroteBlocks && files.isEmpty()) {
+      return Optional.empty();
+    }
+    long rev = single(c, "UPDATE head SET rev = rev + 1 RETURNING rev");
+    List<StoredConflict> conflicts = conflicts(c, cs.snapshot(), p, files);
+    if (!conflicts.isEmpty()) {
+      throw new ConflictException(conflicts);
+    }
+    for (FileChange f : files) {
+      if (f.zeroFrom() != Long.MAX_VALUE && !f.created()) {
+        writeZeroVersions(c, f, p, rev);
+      }
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE block_version SET rev = ?,"
+                + " base_rev = CASE WHEN base_rev = ? THEN ? ELSE base_rev END WHERE rev = ?")) {
+      ps.setLong(1, rev);
+      ps.setLong(2, p);
+      ps.setLong(3, rev);
+      ps.setLong(4, p);
+      ps.executeUpdate();
+    }
+    try (PreparedStatement ps = c.prepareStatement("UPDATE chunk SET rev = ? WHERE rev = ?")) {
+      ps.setLong(1, rev);
+      ps.setLong(2, p);
+      ps.executeUpdate();
+    }
+    Instant committedAt;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO revision (rev, committed_at, token) VALUES (?, clock_timestamp(), ?)"
+                + " RETURNING committed_at")) {
+      ps.setLong(1, rev);
+      ps.setLong(2, p);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        committedAt = rs.getTimestamp(1).toInstant();
+      }
+    }
+    writeFileVersions(c, files, rev);
+    revisionOut[0] = rev;
+    return Optional.of(new CommitOutcome(rev, committedAt));
+  }
+
+  /** Inserts the changeset's blocks at placeholder {@code p}; returns whether there were any. */
+  private static boolean writeBlocks(Connection c, Changeset cs, long p) throws SQLException {
+    boolean any = false;
+    try (PreparedStatement blocks =
+            c.prepareStatement(
+                "INSERT INTO block_version (file_id, blk, rev, format, base_rev, data)"
+                    + " VALUES (?, ?, ?, ?, ?, ?)");
+        PreparedStatement chunks =
+            c.prepareStatement(
+                "INSERT INTO chunk (file_id, blk, off, rev, data) VALUES (?, ?, ?, ?, ?)")) {
+      long pendingBytes = 0;
+      int pendingRows = 0;
+      while (cs.blocks().hasNext()) {
+        BlockWrite w = cs.blocks().next();
+        any = true;
+        blocks.setLong(1, w.fileId());
+        blocks.setLong(2, w.blk());
+        blocks.setLong(3, p);
+        blocks.setInt(4, w.block().format().id());
+        if (w.block() instanceof EncodedBlock.Whole whole) {
+          blocks.setNull(5, Types.BIGINT);
+          blocks.setBinaryStream(
+              6, new ByteArrayInputStream(whole.buf(), 0, whole.length()), whole.length());
+          pendingBytes += whole.length();
+        } else if (w.block() instanceof EncodedBlock.Chunked ch) {
+          blocks.setLong(5, ch.newRun() ? p : w.runStart());
+          blocks.setNull(6, Types.BINARY);
+          for (EncodedBlock.Chunk k : ch.chunks()) {
+            chunks.setLong(1, w.fileId());
+            chunks.setLong(2, w.blk());
+            chunks.setInt(3, k.offset());
+            chunks.setLong(4, p);
+            if (k.length() == 0) {
+              chunks.setNull(5, Types.BINARY);
+            } else {
+              chunks.setBinaryStream(
+                  5, new ByteArrayInputStream(k.buf(), k.from(), k.length()), k.length());
+            }
+            chunks.addBatch();
+            pendingBytes += k.length();
+            pendingRows++;
+          }
+        } else {
+          blocks.setNull(5, Types.BIGINT);
+          blocks.setNull(6, Types.BINARY);
+        }
+        blocks.addBatch();
+        pendingRows++;
+        if (cs.reusesBuffers() || pendingBytes >= BATCH_BYTES || pendingRows >= BATCH_ROWS) {
+          blocks.executeBatch();
+          chunks.executeBatch();
+          pendingBytes = 0;
+          pendingRows = 0;
+        }
+      }
+      if (pendingRows > 0) {
+        blocks.executeBatch();
+        chunks.executeBatch();
+      }
+    }
+    return any;
+  }
+
+  private static List<StoredConflict> conflicts(
+      Connection c, long snapshot, long p, List<FileChange> files) throws SQLException {
+    Map<Long, List<Long>> blockConflicts = new LinkedHashMap<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            """
+            SELECT DISTINCT w.file_id, w.blk
+              FROM block_version w
+              JOIN block_version b ON b.file_id = w.file_id AND b.blk = w.blk AND b.rev > ?
+             WHERE w.rev = ?
+             ORDER BY w.file_id, w.blk LIMIT 1000
+            """)) {
+      ps.setLong(1, snapshot);
+      ps.setLong(2, p);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          List<Long> l = blockConflicts.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>());
+          if (l.size() < CONFLICT_SAMPLE) {
+            l.add(rs.getLong(2));
+          }
+        }
+      }
+    }
+    List<StoredConflict> out = new ArrayList<>();
+    for (FileChange f : files) {
+      List<String> what = new ArrayList<>();
+      List<Long> blocks = new ArrayList<>(blockConflicts.getOrDefault(f.fileId(), List.of()));
+      if (!blocks.isEmpty()) {
+        what.add("blocks");
+      }
+      if (!f.created()) {
+        metadataConflicts(c, snapshot, p, f, what, blocks);
+      }
+      if (!what.isEmpty()) {
+        out.add(new StoredConflict(f.fileId(), List.copyOf(what), List.copyOf(blocks)));
+      }
+    }
+    return out;
+  }
+
+  private static void metadataConflicts(
+      Connection c, long snapshot, long p, FileChange f, List<String> what, List<Long> blocks)
+      throws SQLException {
+    int others = 0;
+    long minSize = Long.MAX_VALUE;
+    boolean any = false;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT bit_or(changes), min(size), count(*) FROM file_version"
+                + " WHERE file_id = ? AND rev > ?")) {
+      ps.setLong(1, f.fileId());
+      ps.setLong(2, snapshot);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        if (rs.getLong(3) > 0) {
+          any = true;
+          others = rs.getInt(1);
+          minSize = rs.getLong(2);
+        }
+      }
+    }
+    if (!any) {
+      return;
+    }
+    Set<Change> theirs = Change.of(others);
+    Set<Change> mine = f.changes();
+    if (f.requireUnchanged()) {
+      what.add("modified");
+    }
+    if (theirs.contains(Change.DELETED) || mine.contains(Change.DELETED)) {
+      what.add("existence");
+      return;
+    }
+    if (theirs.contains(Change.NAME) && mine.contains(Change.NAME)) {
+      what.add("name");
+    }
+    if (theirs.contains(Change.FORMAT) && mine.contains(Change.FORMAT)) {
+      what.add("format");
+    }
+    if (theirs.contains(Change.SIZE)) {
+      if (mine.contains(Change.SIZE)) {
+        what.add("size");
+      } else if (mine.contains(Change.BLOCKS)) {
+        // a concurrent shrink may have cut off blocks this commit writes
+        long maxBlk = maxWrittenBlock(c, p, f.fileId());
+        if (maxBlk >= 0 && maxBlk >= minSize / f.blockSize()) {
+          what.add("size");
+        }
+      }
+    }
+    if (f.zeroFrom() != Long.MAX_VALUE) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT DISTINCT blk FROM block_version WHERE file_id = ? AND blk >= ? AND rev > ?"
+                  + " ORDER BY blk LIMIT ?")) {
+        ps.setLong(1, f.fileId());
+        ps.setLong(2, f.zeroFrom());
+        ps.setLong(3, snapshot);
+        ps.setInt(4, CONFLICT_SAMPLE);
+        try (ResultSet rs = ps.executeQuery()) {
+          boolean found = false;
+          while (rs.next()) {
+            found = true;
+            if (!blocks.contains(rs.getLong(1)) && blocks.size() < CONFLICT_SAMPLE) {
+              blocks.add(rs.getLong(1));
+            }
+          }
+          if (found && !what.contains("blocks")) {
+            what.add("blocks");
+          }
+        }
+      }
+    }
+  }
+
+  private static long maxWrittenBlock(Connection c, long p, long fileId) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT coalesce(max(blk), -1) FROM block_version WHERE rev = ? AND file_id = ?")) {
+      ps.setLong(1, p);
+      ps.setLong(2, fileId);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /**
+   * Zero versions for the committed blocks a truncation cut off, except those this commit rewrites.
+   */
+  private static void writeZeroVersions(Connection c, FileChange f, long p, long rev)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            """
+            INSERT INTO block_version (file_id, blk, rev, format)
+            SELECT l.file_id, l.blk, ?, 0
+              FROM (SELECT DISTINCT ON (blk) file_id, blk, format
+                      FROM block_version
+                     WHERE file_id = ? AND blk >= ? AND rev > 0
+                     ORDER BY blk, rev DESC) l
+             WHERE l.format <> 0
+               AND NOT EXISTS (SELECT 1 FROM block_version w
+                                WHERE w.file_id = l.file_id AND w.blk = l.blk AND w.rev = ?)
+            """)) {
+      ps.setLong(1, rev);
+      ps.setLong(2, f.fileId());
+      ps.setLong(3, f.zeroFrom());
+      ps.setLong(4, p);
+      ps.executeUpdate();
+    }
+  }
+
+  private static void writeFileVersions(Connection c, List<FileChange> files, long rev)
+      throws SQLException {
+    try (PreparedStatement created =
+            c.prepareStatement("INSERT INTO file (id, block_size, created_rev) VALUES (?, ?, ?)");
+        PreparedStatement version =
+            c.prepareStatement(
+                "INSERT INTO file_version (file_id, rev, name, size, format, deleted, changes)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      for (FileChange f : files) {
+        if (f.created()) {
+          created.setLong(1, f.fileId());
+          created.setInt(2, f.blockSize());
+          created.setLong(3, rev);
+          created.addBatch();
+        }
+        version.setLong(1, f.fileId());
+        version.setLong(2, rev);
+        version.setString(3, f.name());
+        version.setLong(4, f.size());
+        version.setInt(5, f.format().code());
+        version.setBoolean(6, f.deleted());
+        version.setInt(7, Change.mask(f.changes()));
+        version.addBatch();
+      }
+      created.executeBatch();
+      version.executeBatch();
+    }
+  }
+
+  // ---------------------------------------------------------------- history
+
+  @Override
+  public void retainFrom(long horizon) {
+    writes.inTransaction(
+        commitTimeoutSeconds,
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE history SET oldest_retained_rev = greatest(oldest_retained_rev, ?)")) {
+            ps.setLong(1, horizon);
+            ps.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public void pack(long horizon) {
+    writes.inTransaction(
+        commitTimeoutSeconds,
+        c -> {
+          try (PreparedStatement lock = c.prepareStatement("SELECT pg_try_advisory_xact_lock(?)")) {
+            lock.setLong(1, PACK_LOCK);
+            try (ResultSet rs = lock.executeQuery()) {
+              rs.next();
+              if (!rs.getBoolean(1)) {
+                return null;
+              }
+            }
+          }
+          for (String sql : PACK_STATEMENTS) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+              int n = (int) sql.chars().filter(ch -> ch == '?').count();
+              for (int i = 1; i <= n; i++) {
+                ps.setLong(i, horizon);
+              }
+              ps.executeUpdate();
+            }
+          }
+          return null;
+        });
+  }
+
+  /**
+   * Pack, in order; every {@code ?} is the horizon H. What remains for each key is its newest
+   * version at or below H (what a reader at H sees) and every version above H.
+   */
+  private static final List<String> PACK_STATEMENTS =
+      List.of(
+          // files deleted at or below H: no retained revision sees them
+          """
+          DELETE FROM block_version WHERE file_id IN
+            (SELECT file_id FROM file_version WHERE deleted AND rev <= ?)
+          """,
+          """
+          DELETE FROM chunk WHERE file_id IN
+            (SELECT file_id FROM file_version WHERE deleted AND rev <= ?)
+          """,
+          "DELETE FROM file WHERE id IN (SELECT file_id FROM file_version WHERE deleted AND rev <= ?)",
+          // file versions superseded at or below H
+          """
+          DELETE FROM file_version b USING file_version n
+           WHERE n.file_id = b.file_id AND n.rev > b.rev AND n.rev <= ? AND b.rev < ?
+          """,
+          // block versions superseded at or below H
+          """
+          DELETE FROM block_version b USING block_version n
+           WHERE n.file_id = b.file_id AND n.blk = b.blk AND n.rev > b.rev AND n.rev <= ?
+             AND b.rev > 0 AND b.rev < ?
+          """,
+          // a zero version that is now the oldest of its block hides nothing: a missing block reads
+          // as zeros too
+          """
+          DELETE FROM block_version b
+           WHERE b.format = 0 AND b.rev > 0 AND b.rev <= ?
+             AND NOT EXISTS (SELECT 1 FROM block_version o
+                              WHERE o.file_id = b.file_id AND o.blk = b.blk AND o.rev < b.rev)
+          """,
+          // chunks superseded at or below H, or in no retained version's chunk run
+          """
+          DELETE FROM chunk c
+           WHERE c.rev > 0 AND c.rev <= ?
+             AND (EXISTS (SELECT 1 FROM chunk n
+                           WHERE n.file_id = c.file_id AND n.blk = c.blk AND n.off = c.off
+                             AND n.rev > c.rev AND n.rev <= ?)
+                  OR NOT EXISTS (SELECT 1 FROM block_version v
+                                  WHERE v.file_id = c.file_id AND v.blk = c.blk AND v.format = 2
+                                    AND v.base_rev <= c.rev AND v.rev >= c.rev))
+          """,
+          // an empty chunk that is now the oldest of its offset hides nothing
+          "DELETE FROM chunk WHERE data IS NULL AND rev > 0 AND rev <= ?");
+
+  @Override
+  public void publishPin(String replica, long oldestSnapshot) {
+    writes.inTransaction(
+        commitTimeoutSeconds,
+        c -> {
+          if (oldestSnapshot == Long.MAX_VALUE) {
+            try (PreparedStatement ps =
+                c.prepareStatement("DELETE FROM snapshot_pin WHERE replica = ?")) {
+              ps.setString(1, replica);
+              ps.executeUpdate();
+            }
+          } else {
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "INSERT INTO snapshot_pin (replica, min_rev, heartbeat) VALUES (?, ?, now())"
+                        + " ON CONFLICT (replica) DO UPDATE"
+                        + " SET min_rev = excluded.min_rev, heartbeat = excluded.heartbeat")) {
+              ps.setString(1, replica);
+              ps.setLong(2, oldestSnapshot);
+              ps.executeUpdate();
+            }
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public long oldestPin(Duration lease) {
+    return read(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT min(min_rev) FROM snapshot_pin"
+                      + " WHERE heartbeat > now() - make_interval(secs => ?)")) {
+            ps.setDouble(1, lease.toMillis() / 1000.0);
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              long v = rs.getLong(1);
+              return rs.wasNull() ? Long.MAX_VALUE : v;
+            }
+          }
+        });
+  }
+}

@@ -1,0 +1,76 @@
+package io.bigfile.web;
+
+import io.bigfile.file.BigFileException;
+import io.bigfile.file.DirtyBudgetExceededException;
+import io.bigfile.file.FileTooLargeException;
+import io.bigfile.file.InvalidRequestException;
+import io.bigfile.file.PreconditionFailedException;
+import io.bigfile.file.RevisionNotRetainedException;
+import io.bigfile.file.StorageUnavailableException;
+import io.bigfile.file.TransactionConflictException;
+import io.bigfile.file.TransactionNotOpenException;
+import io.bigfile.file.UnknownFileException;
+import io.bigfile.file.UnknownTransactionException;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * Maps domain exceptions to RFC 9457 problem details; Spring MVC's own exceptions (bad JSON, type
+ * mismatches, unknown routes) become problem details through the base class.
+ */
+@RestControllerAdvice
+class ApiExceptionHandler extends ResponseEntityExceptionHandler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+  private static final Map<Class<? extends BigFileException>, HttpStatus> STATUS =
+      Map.of(
+          UnknownFileException.class, HttpStatus.NOT_FOUND,
+          UnknownTransactionException.class, HttpStatus.NOT_FOUND,
+          TransactionNotOpenException.class, HttpStatus.CONFLICT,
+          TransactionConflictException.class, HttpStatus.CONFLICT,
+          InvalidRequestException.class, HttpStatus.BAD_REQUEST,
+          RevisionNotRetainedException.class, HttpStatus.GONE,
+          DirtyBudgetExceededException.class, HttpStatus.CONTENT_TOO_LARGE,
+          FileTooLargeException.class, HttpStatus.CONTENT_TOO_LARGE,
+          PreconditionFailedException.class, HttpStatus.PRECONDITION_FAILED,
+          StorageUnavailableException.class, HttpStatus.SERVICE_UNAVAILABLE);
+
+  @ExceptionHandler(BigFileException.class)
+  ResponseEntity<ProblemDetail> domain(BigFileException e) {
+    HttpStatus status = STATUS.getOrDefault(e.getClass(), HttpStatus.INTERNAL_SERVER_ERROR);
+    if (status == HttpStatus.SERVICE_UNAVAILABLE) {
+      LOG.warn("storage unavailable: {}", e.getMessage());
+    }
+    ProblemDetail pd = ProblemDetail.forStatusAndDetail(status, e.getMessage());
+    if (e instanceof TransactionConflictException c) {
+      pd.setProperty(
+          "conflicts",
+          c.conflicts().stream()
+              .map(x -> Map.of("file", x.file().toString(), "what", x.what(), "blocks", x.blocks()))
+              .toList());
+    }
+    ResponseEntity.BodyBuilder b = ResponseEntity.status(status);
+    if (status == HttpStatus.SERVICE_UNAVAILABLE) {
+      b.header("Retry-After", "1");
+    }
+    return b.body(pd);
+  }
+
+  @ExceptionHandler(DataAccessException.class)
+  ResponseEntity<ProblemDetail> database(DataAccessException e) {
+    LOG.warn("database error: {}", e.getMessage());
+    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+        .body(
+            ProblemDetail.forStatusAndDetail(
+                HttpStatus.SERVICE_UNAVAILABLE, "the database is unavailable"));
+  }
+}

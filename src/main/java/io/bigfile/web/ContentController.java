@@ -1,0 +1,239 @@
+package io.bigfile.web;
+
+import io.bigfile.file.BigFiles;
+import io.bigfile.file.FileContent;
+import io.bigfile.file.FileId;
+import io.bigfile.file.FileInfo;
+import io.bigfile.file.InvalidRequestException;
+import io.bigfile.file.RequestContext;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * A file's bytes: range reads (RFC 9110 section 14), range writes, replace and append. Bodies
+ * stream straight between the socket and the engine; nothing holds a whole body in memory.
+ */
+@RestController
+@RequestMapping("/v1/files/{id}/content")
+class ContentController {
+
+  private static final String OCTETS = MediaType.APPLICATION_OCTET_STREAM_VALUE;
+
+  private final BigFiles files;
+
+  ContentController(BigFiles files) {
+    this.files = files;
+  }
+
+  @RequestMapping(method = {RequestMethod.GET, RequestMethod.HEAD})
+  @Operation(operationId = "readContent", summary = "Read the file's bytes, whole or in ranges")
+  @Parameter(in = ParameterIn.QUERY, name = "txn", description = "Read inside this transaction")
+  @Parameter(in = ParameterIn.QUERY, name = "at", description = "Read at this past revision")
+  @Parameter(in = ParameterIn.HEADER, name = "Range", description = "RFC 9110 byte ranges")
+  @Parameter(in = ParameterIn.HEADER, name = "If-Range")
+  @Parameter(in = ParameterIn.HEADER, name = "If-Match")
+  @Parameter(in = ParameterIn.HEADER, name = "If-None-Match")
+  @Parameter(in = ParameterIn.HEADER, name = "If-Modified-Since")
+  @Parameter(in = ParameterIn.HEADER, name = "If-Unmodified-Since")
+  void read(@PathVariable String id, HttpServletRequest req, HttpServletResponse resp)
+      throws IOException {
+    RequestContext ctx = QueryParams.context(req);
+    boolean head = RequestMethod.HEAD.name().equals(req.getMethod());
+    try (FileContent content = files.open(ctx, FileId.parse(id))) {
+      FileInfo f = content.info();
+      Validators.write(resp, f);
+      resp.setHeader(HttpHeaders.ACCEPT_RANGES, "bytes");
+      switch (Validators.evaluateRead(req, f)) {
+        case NOT_MODIFIED -> {
+          resp.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
+          return;
+        }
+        case PRECONDITION_FAILED -> {
+          resp.setStatus(HttpServletResponse.SC_PRECONDITION_FAILED);
+          return;
+        }
+        case PROCEED -> {
+          // go on
+        }
+      }
+      String range = req.getHeader(HttpHeaders.RANGE);
+      if (range != null && Validators.ifRangeHolds(req, f)) {
+        RangeHeader.Parsed parsed = RangeHeader.resolve(range, f.size());
+        if (parsed.unsatisfiable()) {
+          // RFC 9110 section 15.5.17: 416 with Content-Range: bytes */complete-length
+          resp.setStatus(HttpServletResponse.SC_REQUESTED_RANGE_NOT_SATISFIABLE);
+          resp.setHeader(HttpHeaders.CONTENT_RANGE, "bytes */" + f.size());
+          writeProblem(
+              resp,
+              416,
+              "Range Not Satisfiable",
+              "no range overlaps the " + f.size() + " bytes of the file",
+              head);
+          return;
+        }
+        if (!parsed.ignored()) {
+          List<ByteRange> ranges = parsed.satisfiable();
+          if (ranges.size() == 1) {
+            ByteRange r = ranges.get(0);
+            resp.setStatus(HttpServletResponse.SC_PARTIAL_CONTENT);
+            resp.setHeader(HttpHeaders.CONTENT_RANGE, r.contentRange(f.size()));
+            resp.setContentType(OCTETS);
+            resp.setContentLengthLong(r.length());
+            if (!head) {
+              content.copyTo(r.offset(), r.length(), resp.getOutputStream());
+            }
+          } else {
+            writeMultipart(content, f, ranges, resp, head);
+          }
+          return;
+        }
+      }
+      resp.setStatus(HttpServletResponse.SC_OK);
+      resp.setContentType(OCTETS);
+      resp.setContentLengthLong(f.size());
+      if (!head) {
+        content.copyTo(0, f.size(), resp.getOutputStream());
+      }
+    }
+  }
+
+  /** RFC 9110 section 14.6: {@code multipart/byteranges}, parts in request order. */
+  private static void writeMultipart(
+      FileContent content,
+      FileInfo f,
+      List<ByteRange> ranges,
+      HttpServletResponse resp,
+      boolean head)
+      throws IOException {
+    String boundary = UUID.randomUUID().toString().replace("-", "");
+    byte[][] partHeads = new byte[ranges.size()][];
+    long total = 0;
+    for (int i = 0; i < ranges.size(); i++) {
+      ByteRange r = ranges.get(i);
+      partHeads[i] =
+          ((i == 0 ? "" : "\r\n")
+                  + "--"
+                  + boundary
+                  + "\r\nContent-Type: "
+                  + OCTETS
+                  + "\r\nContent-Range: "
+                  + r.contentRange(f.size())
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII);
+      total += partHeads[i].length + r.length();
+    }
+    byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+    total += tail.length;
+    resp.setStatus(HttpServletResponse.SC_PARTIAL_CONTENT);
+    resp.setContentType("multipart/byteranges; boundary=" + boundary);
+    resp.setContentLengthLong(total);
+    if (head) {
+      return;
+    }
+    OutputStream out = resp.getOutputStream();
+    for (int i = 0; i < ranges.size(); i++) {
+      out.write(partHeads[i]);
+      content.copyTo(ranges.get(i).offset(), ranges.get(i).length(), out);
+    }
+    out.write(tail);
+  }
+
+  private static void writeProblem(
+      HttpServletResponse resp, int status, String title, String detail, boolean head)
+      throws IOException {
+    byte[] body =
+        ("{\"type\":\"about:blank\",\"title\":\""
+                + title
+                + "\",\"status\":"
+                + status
+                + ",\"detail\":\""
+                + detail.replace("\"", "'")
+                + "\"}")
+            .getBytes(StandardCharsets.UTF_8);
+    resp.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+    resp.setContentLength(body.length);
+    if (!head) {
+      resp.getOutputStream().write(body);
+    }
+  }
+
+  @PutMapping
+  @Operation(
+      operationId = "writeContent",
+      summary =
+          "Replace the whole content, or with Content-Range write the body at an offset (bytes a-b/N also sets"
+              + " the size to N)")
+  @Parameter(in = ParameterIn.QUERY, name = "txn", description = "Write inside this transaction")
+  @Parameter(
+      in = ParameterIn.HEADER,
+      name = "Content-Range",
+      description = "bytes a-b/* or bytes a-b/N")
+  @Parameter(in = ParameterIn.HEADER, name = "If-Match")
+  @Parameter(in = ParameterIn.HEADER, name = "If-Unmodified-Since")
+  ResponseEntity<FileJson> write(@PathVariable String id, HttpServletRequest req)
+      throws IOException {
+    RequestContext ctx = QueryParams.context(req);
+    FileId fid = FileId.parse(id);
+    long declared = req.getContentLengthLong();
+    String cr = req.getHeader(HttpHeaders.CONTENT_RANGE);
+    FileInfo f;
+    if (cr == null) {
+      f = files.replace(ctx, fid, declared, req.getInputStream(), Validators.forWrite(req));
+    } else {
+      ContentRangeHeader range = ContentRangeHeader.parse(cr);
+      if (declared >= 0 && declared != range.length()) {
+        throw new InvalidRequestException(
+            "Content-Length "
+                + declared
+                + " differs from the "
+                + range.length()
+                + " bytes of Content-Range "
+                + cr);
+      }
+      f =
+          files.write(
+              ctx,
+              fid,
+              range.first(),
+              range.length(),
+              req.getInputStream(),
+              range.completeLength(),
+              Validators.forWrite(req));
+    }
+    return FilesController.fileResponse(ResponseEntity.ok(), f);
+  }
+
+  @PostMapping
+  @Operation(operationId = "appendContent", summary = "Append the body at the end of the file")
+  @Parameter(in = ParameterIn.QUERY, name = "txn", description = "Append inside this transaction")
+  @Parameter(in = ParameterIn.HEADER, name = "If-Match")
+  ResponseEntity<FileJson> append(@PathVariable String id, HttpServletRequest req)
+      throws IOException {
+    RequestContext ctx = QueryParams.context(req);
+    FileInfo f =
+        files.append(
+            ctx,
+            FileId.parse(id),
+            req.getContentLengthLong(),
+            req.getInputStream(),
+            Validators.forWrite(req));
+    return FilesController.fileResponse(ResponseEntity.ok(), f);
+  }
+}

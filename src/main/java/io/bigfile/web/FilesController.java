@@ -1,0 +1,169 @@
+package io.bigfile.web;
+
+import io.bigfile.file.BigFiles;
+import io.bigfile.file.FileId;
+import io.bigfile.file.FileInfo;
+import io.bigfile.file.FileUpdate;
+import io.bigfile.file.NewFile;
+import io.bigfile.file.Page;
+import io.bigfile.file.RequestContext;
+import io.bigfile.file.RevisionInfo;
+import io.bigfile.file.WriteFormat;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Files: create, list, describe, change attributes, delete, and list revisions. */
+@RestController
+@RequestMapping("/v1/files")
+class FilesController {
+
+  private final BigFiles files;
+
+  FilesController(BigFiles files) {
+    this.files = files;
+  }
+
+  /** The body of POST /v1/files. */
+  record CreateFileRequest(String name, Integer blockSize, String format) {}
+
+  /** The body of PATCH /v1/files/{id}. */
+  record UpdateFileRequest(Long size, String format, String name) {}
+
+  /** A page of files. */
+  record FileList(List<FileJson> items, String nextCursor) {}
+
+  /** One revision that changed a file. */
+  record RevisionJson(long revision, Instant committedAt, List<String> changes) {}
+
+  /** A page of revisions. */
+  record RevisionList(List<RevisionJson> items, String nextCursor) {}
+
+  static ResponseEntity<FileJson> fileResponse(ResponseEntity.BodyBuilder b, FileInfo f) {
+    return b.eTag(Validators.etag(f))
+        .lastModified(f.modifiedAt())
+        .header(Validators.REVISION_HEADER, Long.toString(f.asOf()))
+        .body(FileJson.of(f));
+  }
+
+  @PostMapping
+  @Operation(operationId = "createFile", summary = "Create an empty file")
+  ResponseEntity<FileJson> create(
+      @RequestBody(required = false) CreateFileRequest body,
+      @RequestParam(required = false) String txn) {
+    CreateFileRequest b = body == null ? new CreateFileRequest(null, null, null) : body;
+    NewFile spec =
+        new NewFile(
+            b.name(), b.blockSize(), b.format() == null ? null : WriteFormat.parse(b.format()));
+    FileInfo f = files.create(QueryParams.context(txn, null), spec);
+    return fileResponse(
+        ResponseEntity.status(HttpStatus.CREATED).location(URI.create("/v1/files/" + f.id())), f);
+  }
+
+  @GetMapping
+  @Operation(operationId = "listFiles", summary = "List files, by id, a page at a time")
+  FileList list(
+      @RequestParam(defaultValue = "100") int limit,
+      @RequestParam(required = false) String cursor,
+      @RequestParam(required = false) String txn,
+      @RequestParam(required = false) String at,
+      HttpServletResponse resp) {
+    Page<FileInfo> page = files.list(QueryParams.context(txn, at), cursor, limit);
+    return new FileList(page.items().stream().map(FileJson::of).toList(), page.nextCursor());
+  }
+
+  @GetMapping("/{id}")
+  @Operation(operationId = "getFile", summary = "Describe a file")
+  @Parameter(in = ParameterIn.HEADER, name = "If-None-Match")
+  ResponseEntity<FileJson> get(
+      @PathVariable String id,
+      @RequestParam(required = false) String txn,
+      @RequestParam(required = false) String at,
+      HttpServletRequest req) {
+    FileInfo f = files.stat(QueryParams.context(txn, at), FileId.parse(id));
+    switch (Validators.evaluateRead(req, f)) {
+      case NOT_MODIFIED -> {
+        return ResponseEntity.status(HttpStatus.NOT_MODIFIED)
+            .eTag(Validators.etag(f))
+            .lastModified(f.modifiedAt())
+            .build();
+      }
+      case PRECONDITION_FAILED -> {
+        return ResponseEntity.status(HttpStatus.PRECONDITION_FAILED).build();
+      }
+      case PROCEED -> {
+        return fileResponse(ResponseEntity.ok(), f);
+      }
+    }
+    throw new IllegalStateException();
+  }
+
+  @PatchMapping("/{id}")
+  @Operation(
+      operationId = "updateFile",
+      summary = "Truncate or extend, change the write format, or rename")
+  @Parameter(in = ParameterIn.HEADER, name = "If-Match")
+  ResponseEntity<FileJson> update(
+      @PathVariable String id,
+      @RequestBody UpdateFileRequest body,
+      @RequestParam(required = false) String txn,
+      HttpServletRequest req) {
+    FileUpdate u =
+        new FileUpdate(
+            body.size(),
+            body.format() == null ? null : WriteFormat.parse(body.format()),
+            body.name());
+    FileInfo f =
+        files.update(QueryParams.context(txn, null), FileId.parse(id), u, Validators.forWrite(req));
+    return fileResponse(ResponseEntity.ok(), f);
+  }
+
+  @DeleteMapping("/{id}")
+  @Operation(operationId = "deleteFile", summary = "Delete a file")
+  @Parameter(in = ParameterIn.HEADER, name = "If-Match")
+  ResponseEntity<Void> delete(
+      @PathVariable String id, @RequestParam(required = false) String txn, HttpServletRequest req) {
+    files.delete(QueryParams.context(txn, null), FileId.parse(id), Validators.forWrite(req));
+    return ResponseEntity.noContent().build();
+  }
+
+  @GetMapping("/{id}/revisions")
+  @Operation(
+      operationId = "listRevisions",
+      summary = "Revisions that changed the file, newest first")
+  RevisionList revisions(
+      @PathVariable String id,
+      @RequestParam(defaultValue = "100") int limit,
+      @RequestParam(required = false) String cursor,
+      @RequestParam(required = false) String txn,
+      @RequestParam(required = false) String at) {
+    RequestContext ctx = QueryParams.context(txn, at);
+    Page<RevisionInfo> page = files.revisions(ctx, FileId.parse(id), cursor, limit);
+    return new RevisionList(
+        page.items().stream()
+            .map(r -> new RevisionJson(r.revision(), r.committedAt(), r.changes()))
+            .toList(),
+        page.nextCursor());
+  }
+
+  static String header(HttpHeaders h, String name) {
+    return h.getFirst(name);
+  }
+}
