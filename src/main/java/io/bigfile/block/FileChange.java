@@ -27,4 +27,20 @@ public record FileChange(
   public boolean created() {
     return changes.contains(Change.CREATED);
   }
+
+  /**
+   * This change applied to the latest committed attributes: fields it did not change take theirs.
+   */
+  public FileChange onLatest(String latestName, long latestSize, WriteFormat latestFormat) {
+    return new FileChange(
+        fileId,
+        blockSize,
+        changes.contains(Change.NAME) ? name : latestName,
+        changes.contains(Change.SIZE) ? size : latestSize,
+        changes.contains(Change.FORMAT) ? format : latestFormat,
+        deleted,
+        changes,
+        zeroFrom,
+        requireUnchanged);
+  }
 }

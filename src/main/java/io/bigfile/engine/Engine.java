@@ -692,24 +692,17 @@ public final class Engine implements BigFiles, AutoCloseable {
       f.zeroFrom = Math.min(f.zeroFrom, keep);
       int tail = (int) (newSize % bs);
       long tailBlk = newSize / bs;
-      if (tail != 0 && hasData(t, f, tailBlk)) {
+      if (tail != 0) {
+        // The new last block counts as changed even when it holds no data in this snapshot: a
+        // concurrent commit
+        // may write past the new end inside that block, and only a change of the block makes the
+        // two conflict.
         byte[] page = new TxnPageSink(t, f, sp).page(tailBlk, tail, bs, bs);
         Arrays.fill(page, tail, bs, (byte) 0);
       }
     }
     f.size = newSize;
     f.changed(Change.SIZE);
-  }
-
-  private boolean hasData(Transaction t, TxnFile f, long blk) {
-    if (f.pages.containsKey(blk)) {
-      return true;
-    }
-    if (!f.committedVisible(blk)) {
-      return false;
-    }
-    List<BlockRef> refs = store.blocks(f.fileId, t.snapshot, blk, blk + 1);
-    return !refs.isEmpty() && refs.get(0).format() != BlockFormat.ZERO;
   }
 
   /**
@@ -945,8 +938,9 @@ public final class Engine implements BigFiles, AutoCloseable {
     }
 
     /**
-     * After the body: the new last block when a complete length cuts it, if the body did not write
-     * it.
+     * After the body: the new last block when a complete length cuts it and the body did not write
+     * it. It is written even when it holds no data, so that a concurrent write past the new end
+     * conflicts with this one.
      */
     private void truncatedTail() {
       if (tailDone || sizeAfter == null) {
@@ -962,9 +956,11 @@ public final class Engine implements BigFiles, AutoCloseable {
       BlockRef ref = refs.get(tailBlk);
       if (visible(ref)) {
         load(rec.id(), bs, ref).copyTo(0, buf, 0, bs);
-        zeroPastSizeAfter(tailBlk, buf);
-        pending = encode(rec.id(), rec.format(), rec.size(), tailBlk, buf, ref);
+      } else {
+        Arrays.fill(buf, (byte) 0);
       }
+      zeroPastSizeAfter(tailBlk, buf);
+      pending = encode(rec.id(), rec.format(), rec.size(), tailBlk, buf, ref);
     }
 
     @Override

@@ -64,7 +64,8 @@ public final class Chunks {
       byte[] page, int off, int trimmedLen, BlockData previous, int end) {
     int prevAvail = Math.max(0, Math.min(end, previous.length()) - off);
     int prevLen = prevAvail == 0 ? 0 : Bytes.trimmedLength(previous.buf(), off, off + prevAvail);
-    return prevLen == trimmedLen && Bytes.equalRange(page, off, previous.buf(), off, trimmedLen);
+    return prevLen == trimmedLen
+        && (trimmedLen == 0 || Bytes.equalRange(page, off, previous.buf(), off, trimmedLen));
   }
 
   /** A stored chunk value as read back. */

@@ -501,7 +501,8 @@ public final class PostgresBlockStore implements BlockStore {
     boolean any = false;
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT bit_or(changes), min(size), count(*) FROM file_version"
+            "SELECT bit_or(changes), min(size) FILTER (WHERE changes & 1 <> 0), count(*)"
+                + " FROM file_version"
                 + " WHERE file_id = ? AND rev > ?")) {
       ps.setLong(1, f.fileId());
       ps.setLong(2, snapshot);
@@ -511,6 +512,9 @@ public final class PostgresBlockStore implements BlockStore {
           any = true;
           others = rs.getInt(1);
           minSize = rs.getLong(2);
+          if (rs.wasNull()) {
+            minSize = Long.MAX_VALUE;
+          }
         }
       }
     }
@@ -536,7 +540,9 @@ public final class PostgresBlockStore implements BlockStore {
       if (mine.contains(Change.SIZE)) {
         what.add("size");
       } else if (mine.contains(Change.BLOCKS)) {
-        // a concurrent shrink may have cut off blocks this commit writes
+        // a concurrent shrink may have cut off blocks this commit writes (the new last block itself
+        // is a block
+        // conflict: a shrink always writes it)
         long maxBlk = maxWrittenBlock(c, p, f.fileId());
         if (maxBlk >= 0 && maxBlk >= minSize / f.blockSize()) {
           what.add("size");
@@ -622,17 +628,37 @@ public final class PostgresBlockStore implements BlockStore {
           created.setLong(3, rev);
           created.addBatch();
         }
+        FileChange merged = f.created() ? f : onLatest(c, f);
         version.setLong(1, f.fileId());
         version.setLong(2, rev);
-        version.setString(3, f.name());
-        version.setLong(4, f.size());
-        version.setInt(5, f.format().code());
+        version.setString(3, merged.name());
+        version.setLong(4, merged.size());
+        version.setInt(5, merged.format().code());
         version.setBoolean(6, f.deleted());
         version.setInt(7, Change.mask(f.changes()));
         version.addBatch();
       }
       created.executeBatch();
       version.executeBatch();
+    }
+  }
+
+  /**
+   * The change applied to the file's latest committed attributes: what the commit did not change
+   * keeps the value a later commit may have given it (a commit that only wrote blocks must not undo
+   * a concurrent rename).
+   */
+  private static FileChange onLatest(Connection c, FileChange f) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT name, size, format FROM file_version WHERE file_id = ? ORDER BY rev DESC LIMIT 1")) {
+      ps.setLong(1, f.fileId());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return f;
+        }
+        return f.onLatest(rs.getString(1), rs.getLong(2), WriteFormat.ofCode(rs.getInt(3)));
+      }
     }
   }
 

@@ -1,0 +1,405 @@
+package io.bigfile.block;
+
+import io.bigfile.format.BlockData;
+import io.bigfile.format.BlockFormat;
+import io.bigfile.format.Chunks;
+import io.bigfile.format.EncodedBlock;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The storage port in memory, for fast engine tests. It keeps every block version's decoded
+ * content, applying chunked versions on top of the previous version of their run, so a wrong chunk
+ * diff shows up as wrong content. Thread-safe (one lock). Conflict rules are those of the
+ * PostgreSQL store.
+ */
+public final class InMemoryBlockStore implements BlockStore {
+
+  private record Version(BlockFormat format, long runStart, BlockData content) {}
+
+  private record FileVersion(FileRecord record, int changes) {}
+
+  private final Clock clock;
+  private long head;
+  private long oldest;
+  private final TreeMap<Long, Instant> revisions = new TreeMap<>();
+  private final Map<Long, TreeMap<Long, FileVersion>> files = new HashMap<>();
+  private final Map<Long, Integer> blockSizes = new HashMap<>();
+  private final Map<Long, Instant> created = new HashMap<>();
+  private final Map<Long, TreeMap<Long, TreeMap<Long, Version>>> blocks = new HashMap<>();
+  private final Map<String, Long> pins = new HashMap<>();
+
+  /** Commits to fail, for tests of failure paths. */
+  private int failNextCommits;
+
+  public InMemoryBlockStore(Clock clock) {
+    this.clock = clock;
+    revisions.put(0L, clock.instant());
+  }
+
+  public synchronized void failNextCommits(int n) {
+    failNextCommits = n;
+  }
+
+  /** Block versions stored for a file (for tests of history and pack). */
+  public synchronized int versionCount(long fileId) {
+    return blocks.getOrDefault(fileId, new TreeMap<>()).values().stream().mapToInt(Map::size).sum();
+  }
+
+  @Override
+  public synchronized long headRevision() {
+    return head;
+  }
+
+  @Override
+  public synchronized long oldestRetainedRevision() {
+    return oldest;
+  }
+
+  @Override
+  public synchronized Optional<FileRecord> file(long fileId, long snapshot) {
+    TreeMap<Long, FileVersion> v = files.get(fileId);
+    if (v == null) {
+      return Optional.empty();
+    }
+    var e = v.floorEntry(snapshot);
+    return e == null ? Optional.empty() : Optional.of(e.getValue().record());
+  }
+
+  @Override
+  public synchronized List<FileRecord> files(long snapshot, long afterId, int limit) {
+    List<FileRecord> out = new ArrayList<>();
+    for (long id : new TreeMap<>(files).keySet()) {
+      if (id <= afterId) {
+        continue;
+      }
+      file(id, snapshot).filter(r -> !r.deleted()).ifPresent(out::add);
+      if (out.size() == limit) {
+        break;
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized List<RevisionRecord> revisions(
+      long fileId, long snapshot, long beforeRevision, int limit) {
+    List<RevisionRecord> out = new ArrayList<>();
+    TreeMap<Long, FileVersion> v = files.get(fileId);
+    if (v == null) {
+      return out;
+    }
+    for (var e :
+        v.headMap(Math.min(snapshot + 1, beforeRevision), false).descendingMap().entrySet()) {
+      out.add(new RevisionRecord(e.getKey(), revisions.get(e.getKey()), e.getValue().changes()));
+      if (out.size() == limit) {
+        break;
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized List<BlockRef> blocks(long fileId, long snapshot, long fromBlk, long toBlk) {
+    List<BlockRef> out = new ArrayList<>();
+    var fb = blocks.get(fileId);
+    if (fb == null) {
+      return out;
+    }
+    for (var e : fb.subMap(fromBlk, true, toBlk, false).entrySet()) {
+      var v = e.getValue().floorEntry(snapshot);
+      if (v != null) {
+        out.add(
+            new BlockRef(e.getKey(), v.getKey(), v.getValue().format(), v.getValue().runStart()));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized BlockData load(long fileId, int blockSize, BlockRef ref) {
+    Version v = blocks.get(fileId).get(ref.blk()).get(ref.rev());
+    if (v == null) {
+      throw new IllegalStateException("version gone: " + ref);
+    }
+    return v.content();
+  }
+
+  @Override
+  public Optional<CommitOutcome> commit(Changeset cs) throws ConflictException {
+    // Pull blocks outside the lock (an upload reads its body here), decoding each into a private
+    // copy.
+    List<Pending> pending = new ArrayList<>();
+    while (cs.blocks().hasNext()) {
+      BlockWrite w = cs.blocks().next();
+      pending.add(decode(w));
+    }
+    List<FileChange> changes = cs.files().get();
+    synchronized (this) {
+      if (failNextCommits > 0) {
+        failNextCommits--;
+        throw new io.bigfile.file.StorageUnavailableException("injected failure", null);
+      }
+      if (pending.isEmpty() && changes.isEmpty()) {
+        return Optional.empty();
+      }
+      List<StoredConflict> conflicts = conflicts(cs.snapshot(), pending, changes);
+      long rev = ++head;
+      Instant now = clock.instant();
+      revisions.put(rev, now);
+      Set<String> written = new java.util.HashSet<>();
+      for (Pending p : pending) {
+        var versions =
+            blocks
+                .computeIfAbsent(p.fileId(), k -> new TreeMap<>())
+                .computeIfAbsent(p.blk(), k -> new TreeMap<>());
+        byte[] content = p.content();
+        if (p.format() == BlockFormat.CHUNKED && !p.newRun()) {
+          // apply the chunk diff on top of the previous version of the run
+          var prev = versions.lastEntry();
+          if (prev == null
+              || prev.getValue().format() != BlockFormat.CHUNKED
+              || prev.getValue().runStart() != p.runStart()) {
+            throw new IllegalStateException("chunk diff without its run: " + p);
+          }
+          content = applyChunks(prev.getValue().content(), p, blockSizes.get(p.fileId()));
+        }
+        int len = trimmed(content);
+        versions.put(
+            rev,
+            new Version(
+                p.format(),
+                p.format() == BlockFormat.CHUNKED ? (p.newRun() ? rev : p.runStart()) : rev,
+                new BlockData(content, len)));
+        written.add(p.fileId() + ":" + p.blk());
+      }
+      for (FileChange f : changes) {
+        if (f.created()) {
+          blockSizes.put(f.fileId(), f.blockSize());
+          created.put(f.fileId(), now);
+        }
+        if (f.zeroFrom() != Long.MAX_VALUE && !f.created()) {
+          var fb = blocks.getOrDefault(f.fileId(), new TreeMap<>());
+          for (var e : fb.tailMap(f.zeroFrom(), true).entrySet()) {
+            if (!written.contains(f.fileId() + ":" + e.getKey())
+                && e.getValue().lastEntry().getValue().format() != BlockFormat.ZERO) {
+              e.getValue().put(rev, new Version(BlockFormat.ZERO, rev, BlockData.EMPTY));
+            }
+          }
+        }
+        FileChange m = f;
+        if (!f.created()) {
+          FileRecord latest = files.get(f.fileId()).lastEntry().getValue().record();
+          m = f.onLatest(latest.name(), latest.size(), latest.format());
+        }
+        FileRecord r =
+            new FileRecord(
+                f.fileId(),
+                blockSizes.get(f.fileId()),
+                m.name(),
+                m.size(),
+                m.format(),
+                f.deleted(),
+                rev,
+                created.get(f.fileId()),
+                now);
+        files
+            .computeIfAbsent(f.fileId(), k -> new TreeMap<>())
+            .put(rev, new FileVersion(r, Change.mask(f.changes())));
+      }
+      return Optional.of(new CommitOutcome(rev, now));
+    }
+  }
+
+  private static int trimmed(byte[] b) {
+    int i = b.length;
+    while (i > 0 && b[i - 1] == 0) {
+      i--;
+    }
+    return i;
+  }
+
+  private record Chunk(int offset, byte[] data) {}
+
+  /** A block write, copied out of the caller's buffer. */
+  private record Pending(
+      long fileId,
+      long blk,
+      BlockFormat format,
+      long runStart,
+      boolean newRun,
+      byte[] content,
+      List<Chunk> chunks) {}
+
+  private static Pending decode(BlockWrite w) {
+    EncodedBlock b = w.block();
+    if (b instanceof EncodedBlock.Whole whole) {
+      return new Pending(
+          w.fileId(),
+          w.blk(),
+          BlockFormat.WHOLE,
+          0,
+          false,
+          Arrays.copyOf(whole.buf(), whole.length()),
+          List.of());
+    }
+    if (b instanceof EncodedBlock.Chunked ch) {
+      List<Chunk> chunks = new ArrayList<>();
+      int len = 0;
+      for (EncodedBlock.Chunk c : ch.chunks()) {
+        chunks.add(
+            new Chunk(c.offset(), Arrays.copyOfRange(c.buf(), c.from(), c.from() + c.length())));
+        if (c.length() > 0) {
+          len = Math.max(len, c.offset() + c.length());
+        }
+      }
+      byte[] content = new byte[len];
+      for (Chunk c : chunks) {
+        if (c.data().length > 0) {
+          System.arraycopy(c.data(), 0, content, c.offset(), c.data().length);
+        }
+      }
+      return new Pending(
+          w.fileId(), w.blk(), BlockFormat.CHUNKED, w.runStart(), ch.newRun(), content, chunks);
+    }
+    return new Pending(w.fileId(), w.blk(), BlockFormat.ZERO, 0, false, new byte[0], List.of());
+  }
+
+  private static byte[] applyChunks(BlockData prev, Pending p, int blockSize) {
+    byte[] out = new byte[blockSize];
+    System.arraycopy(prev.buf(), 0, out, 0, prev.length());
+    for (Chunk c : p.chunks()) {
+      Arrays.fill(out, c.offset(), Math.min(blockSize, c.offset() + Chunks.CHUNK_SIZE), (byte) 0);
+      if (c.data().length > 0) {
+        System.arraycopy(c.data(), 0, out, c.offset(), c.data().length);
+      }
+    }
+    return Arrays.copyOf(out, trimmed(out));
+  }
+
+  private List<StoredConflict> conflicts(
+      long snapshot, List<Pending> pending, List<FileChange> changes) {
+    Map<Long, List<Long>> blockConflicts = new LinkedHashMap<>();
+    Map<Long, Long> maxWritten = new HashMap<>();
+    for (Pending p : pending) {
+      maxWritten.merge(p.fileId(), p.blk(), Math::max);
+      var versions = blocks.getOrDefault(p.fileId(), new TreeMap<>()).get(p.blk());
+      if (versions != null && versions.lastKey() > snapshot) {
+        blockConflicts.computeIfAbsent(p.fileId(), k -> new ArrayList<>()).add(p.blk());
+      }
+    }
+    List<StoredConflict> out = new ArrayList<>();
+    for (FileChange f : changes) {
+      List<String> what = new ArrayList<>();
+      List<Long> blks = new ArrayList<>(blockConflicts.getOrDefault(f.fileId(), List.of()));
+      if (!blks.isEmpty()) {
+        what.add("blocks");
+      }
+      if (!f.created()) {
+        NavigableMap<Long, FileVersion> later =
+            files.getOrDefault(f.fileId(), new TreeMap<>()).tailMap(snapshot, false);
+        if (!later.isEmpty()) {
+          int theirsMask = 0;
+          long minSize = Long.MAX_VALUE;
+          for (FileVersion v : later.values()) {
+            theirsMask |= v.changes();
+            if ((v.changes() & Change.mask(Set.of(Change.SIZE))) != 0) {
+              minSize = Math.min(minSize, v.record().size());
+            }
+          }
+          Set<Change> theirs = Change.of(theirsMask);
+          Set<Change> mine = f.changes();
+          if (f.requireUnchanged()) {
+            what.add("modified");
+          }
+          if (theirs.contains(Change.DELETED) || mine.contains(Change.DELETED)) {
+            what.add("existence");
+          } else {
+            if (theirs.contains(Change.NAME) && mine.contains(Change.NAME)) {
+              what.add("name");
+            }
+            if (theirs.contains(Change.FORMAT) && mine.contains(Change.FORMAT)) {
+              what.add("format");
+            }
+            if (theirs.contains(Change.SIZE)) {
+              long max = maxWritten.getOrDefault(f.fileId(), -1L);
+              if (mine.contains(Change.SIZE)
+                  || (mine.contains(Change.BLOCKS) && max >= 0 && max >= minSize / f.blockSize())) {
+                what.add("size");
+              }
+            }
+            if (f.zeroFrom() != Long.MAX_VALUE) {
+              for (var e :
+                  blocks
+                      .getOrDefault(f.fileId(), new TreeMap<>())
+                      .tailMap(f.zeroFrom(), true)
+                      .entrySet()) {
+                if (e.getValue().lastKey() > snapshot) {
+                  if (!what.contains("blocks")) {
+                    what.add("blocks");
+                  }
+                  if (!blks.contains(e.getKey())) {
+                    blks.add(e.getKey());
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      if (!what.isEmpty()) {
+        out.add(new StoredConflict(f.fileId(), what, blks));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized void retainFrom(long horizon) {
+    oldest = Math.max(oldest, horizon);
+  }
+
+  @Override
+  public synchronized void pack(long horizon) {
+    for (var fb : blocks.values()) {
+      for (TreeMap<Long, Version> versions : fb.values()) {
+        Long keep = versions.floorKey(horizon);
+        if (keep != null) {
+          versions.headMap(keep, false).clear();
+        }
+      }
+    }
+  }
+
+  @Override
+  public synchronized long revisionAtOrBefore(Instant time) {
+    var e =
+        revisions.entrySet().stream().filter(x -> !x.getValue().isAfter(time)).reduce((a, b) -> b);
+    return e.map(Map.Entry::getKey).orElse(-1L);
+  }
+
+  @Override
+  public synchronized void publishPin(String replica, long oldestSnapshot) {
+    if (oldestSnapshot == Long.MAX_VALUE) {
+      pins.remove(replica);
+    } else {
+      pins.put(replica, oldestSnapshot);
+    }
+  }
+
+  @Override
+  public synchronized long oldestPin(Duration lease) {
+    return pins.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
+  }
+}

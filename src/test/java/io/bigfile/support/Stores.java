@@ -1,0 +1,71 @@
+package io.bigfile.support;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.bigfile.block.BlockStore;
+import io.bigfile.block.InMemoryBlockStore;
+import io.bigfile.engine.Engine;
+import io.bigfile.engine.EngineSettings;
+import io.bigfile.file.WriteFormat;
+import io.bigfile.pagecache.DirtyBudget;
+import io.bigfile.pagecache.PageCache;
+import io.bigfile.postgres.JtaConnections;
+import io.bigfile.postgres.PostgresBlockStore;
+import java.time.Clock;
+import java.time.Duration;
+import org.postgresql.xa.PGXADataSource;
+
+/** Builds stores and engines for tests, on the in-memory store or on the test JVM's PostgreSQL. */
+public final class Stores {
+
+  private static PostgresBlockStore postgres;
+
+  private Stores() {}
+
+  public static InMemoryBlockStore inMemory() {
+    return new InMemoryBlockStore(Clock.systemUTC());
+  }
+
+  /** The PostgreSQL store of this JVM (one pool, shared by every test). */
+  public static synchronized PostgresBlockStore postgres() {
+    if (postgres == null) {
+      TestDatabase.Coordinates db = TestDatabase.get();
+      HikariConfig cfg = new HikariConfig();
+      cfg.setJdbcUrl(db.url());
+      cfg.setUsername(db.username());
+      cfg.setPassword(db.password());
+      cfg.setMaximumPoolSize(12);
+      cfg.addDataSourceProperty("prepareThreshold", "-1");
+      PGXADataSource xa = new PGXADataSource();
+      xa.setUrl(db.url());
+      xa.setUser(db.username());
+      xa.setPassword(db.password());
+      xa.setPrepareThreshold(-1);
+      JtaConnections jta =
+          new JtaConnections(com.arjuna.ats.jta.TransactionManager.transactionManager(), xa, 12);
+      postgres = new PostgresBlockStore(new HikariDataSource(cfg), jta, Duration.ofMinutes(10));
+    }
+    return postgres;
+  }
+
+  public static EngineSettings settings() {
+    return new EngineSettings(
+        4096,
+        WriteFormat.AUTO,
+        1L << 40,
+        Duration.ofMinutes(5),
+        Duration.ofMinutes(10),
+        1 << 20,
+        Duration.ofHours(1),
+        Duration.ofMinutes(3));
+  }
+
+  public static Engine engine(BlockStore store) {
+    return engine(store, settings(), new DirtyBudget(1L << 30, 256L << 20));
+  }
+
+  public static Engine engine(BlockStore store, EngineSettings settings, DirtyBudget budget) {
+    return new Engine(
+        store, new PageCache(64L << 20), budget, settings, Clock.systemUTC(), nanos -> {});
+  }
+}
