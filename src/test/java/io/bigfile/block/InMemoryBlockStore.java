@@ -155,6 +155,9 @@ public final class InMemoryBlockStore implements BlockStore {
         return Optional.empty();
       }
       List<StoredConflict> conflicts = conflicts(cs.snapshot(), pending, changes);
+      if (!conflicts.isEmpty()) {
+        throw new ConflictException(conflicts);
+      }
       long rev = ++head;
       Instant now = clock.instant();
       revisions.put(rev, now);
