@@ -62,7 +62,7 @@ public final class TestDatabase {
         throw new IllegalStateException(
             "BIGFILE_TEST_DB must be testcontainers, local or embedded");
     }
-    if (DockerClientFactory.instance().isDockerAvailable()) {
+    if (dockerConfigured() && DockerClientFactory.instance().isDockerAvailable()) {
       return testcontainers();
     }
     try {
@@ -71,6 +71,14 @@ public final class TestDatabase {
       System.err.println("no local PostgreSQL (" + e.getMessage() + "); using an embedded one");
       return embedded();
     }
+  }
+
+  /** Asking Testcontainers without any Docker configuration only logs errors; skip it then. */
+  private static boolean dockerConfigured() {
+    return System.getenv("DOCKER_HOST") != null
+        || java.nio.file.Files.exists(java.nio.file.Path.of("/var/run/docker.sock"))
+        || java.nio.file.Files.exists(
+            java.nio.file.Path.of(System.getProperty("user.home"), ".testcontainers.properties"));
   }
 
   private static String env(String name, String dflt) {
