@@ -1,0 +1,24 @@
+package io.bigfile.engine;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.bigfile.support.Stores;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The randomized model check on PostgreSQL: interleaved transactions, autocommit uploads,
+ * truncations and every format, with every read compared against the model, through the real SQL
+ * and JTA commit path.
+ */
+class EngineModelIT {
+
+  @ParameterizedTest
+  @ValueSource(longs = {11, 12, 13})
+  void randomOperationsMatchTheModel(long seed) {
+    ModelCheck check = new ModelCheck(Stores.engine(Stores.postgres()), seed);
+    check.run(1500);
+    assertTrue(check.commits > 10, "commits: " + check.commits);
+    assertTrue(check.conflicts > 0, "conflicts: " + check.conflicts);
+  }
+}
