@@ -1,0 +1,82 @@
+package io.bigfile;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** The layering of STYLE.md: the engine is plain Java, Spring and SQL sit at the edges. */
+class ArchitectureTests {
+
+  private static final JavaClasses CLASSES =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("io.bigfile");
+
+  @Test
+  void theEngineKnowsNoSpringNoServletAndNoSql() {
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "io.bigfile.file..",
+            "io.bigfile.block..",
+            "io.bigfile.format..",
+            "io.bigfile.pagecache..",
+            "io.bigfile.engine..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.springframework..",
+            "jakarta.servlet..",
+            "java.sql..",
+            "javax.sql..",
+            "org.postgresql..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void theWebEdgeUsesOnlyTheEngineApi() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.bigfile.web..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.bigfile.block..",
+            "io.bigfile.format..",
+            "io.bigfile.pagecache..",
+            "io.bigfile.engine..",
+            "io.bigfile.postgres..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void sqlLivesOnlyInThePostgresPackage() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("io.bigfile.postgres..", "io.bigfile.config..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("java.sql..", "javax.sql..", "org.postgresql..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void theFormatsDependOnNothingElseOfBigfile() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.bigfile.format..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.bigfile.block..",
+            "io.bigfile.pagecache..",
+            "io.bigfile.engine..",
+            "io.bigfile.web..",
+            "io.bigfile.postgres..",
+            "io.bigfile.config..")
+        .check(CLASSES);
+  }
+}
