@@ -1,0 +1,321 @@
+package io.bigfile.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.bigfile.block.InMemoryBlockStore;
+import io.bigfile.file.DirtyBudgetExceededException;
+import io.bigfile.file.FileContent;
+import io.bigfile.file.FileId;
+import io.bigfile.file.FileTooLargeException;
+import io.bigfile.file.FileUpdate;
+import io.bigfile.file.InvalidRequestException;
+import io.bigfile.file.NewFile;
+import io.bigfile.file.PreconditionFailedException;
+import io.bigfile.file.RequestContext;
+import io.bigfile.file.RevisionNotRetainedException;
+import io.bigfile.file.StorageUnavailableException;
+import io.bigfile.file.TransactionConflictException;
+import io.bigfile.file.TransactionInfo;
+import io.bigfile.file.TransactionNotOpenException;
+import io.bigfile.file.TransactionState;
+import io.bigfile.file.UnknownFileException;
+import io.bigfile.file.WriteFormat;
+import io.bigfile.pagecache.DirtyBudget;
+import io.bigfile.pagecache.PageCache;
+import io.bigfile.support.MutableClock;
+import io.bigfile.support.Stores;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Arrays;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The engine's rules, on the in-memory store with a clock moved by hand. */
+class EngineTests {
+
+  private static final int BS = 4096;
+
+  private final MutableClock clock = new MutableClock();
+  private InMemoryBlockStore store;
+  private DirtyBudget budget;
+  private Engine engine;
+
+  @BeforeEach
+  void setUp() {
+    store = new InMemoryBlockStore(clock);
+    budget = new DirtyBudget(64 * BS, 16 * BS);
+    EngineSettings s =
+        new EngineSettings(
+            BS,
+            WriteFormat.AUTO,
+            1 << 20,
+            Duration.ofMinutes(5),
+            Duration.ofMinutes(10),
+            64 * BS,
+            Duration.ofHours(1),
+            Duration.ofMinutes(3));
+    engine = new Engine(store, new PageCache(1 << 20), budget, s, clock, n -> {});
+  }
+
+  private FileId newFile() {
+    return engine.create(RequestContext.AUTOCOMMIT, new NewFile("f", BS, WriteFormat.AUTO)).id();
+  }
+
+  private static RequestContext in(String txn) {
+    return new RequestContext.InTransaction(txn);
+  }
+
+  private void write(RequestContext ctx, FileId f, long off, byte[] data) {
+    engine.write(ctx, f, off, data.length, new ByteArrayInputStream(data), null, null);
+  }
+
+  private byte[] read(RequestContext ctx, FileId f) {
+    try (FileContent c = engine.open(ctx, f)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      c.copyTo(0, c.info().size(), out);
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static byte[] fill(int n, int v) {
+    byte[] b = new byte[n];
+    Arrays.fill(b, (byte) v);
+    return b;
+  }
+
+  @Test
+  void holesReadAsZerosAndReadsStopAtTheSize() {
+    FileId f = newFile();
+    write(RequestContext.AUTOCOMMIT, f, 3 * BS + 10, fill(5, 7));
+    byte[] all = read(RequestContext.AUTOCOMMIT, f);
+    assertThat(all).hasSize(3 * BS + 15);
+    assertThat(Arrays.copyOf(all, 3 * BS + 10)).containsOnly(0);
+    assertThat(Arrays.copyOfRange(all, 3 * BS + 10, all.length)).containsOnly(7);
+  }
+
+  @Test
+  void aFailedRequestLeavesItsTransactionExactlyAsItWas() {
+    FileId f = newFile();
+    write(RequestContext.AUTOCOMMIT, f, 0, fill(3 * BS, 1));
+    String t = engine.begin().id();
+    write(in(t), f, 100, fill(BS, 2));
+    TransactionInfo before = engine.transaction(t);
+    byte[] seen = read(in(t), f);
+
+    // a body shorter than declared, overwriting a dirty page and creating new ones
+    assertThatThrownBy(
+            () ->
+                engine.write(
+                    in(t), f, 50, 3 * BS, new ByteArrayInputStream(fill(2 * BS, 3)), null, null))
+        .isInstanceOf(InvalidRequestException.class);
+    // a replace that fails after dropping everything
+    assertThatThrownBy(
+            () -> engine.replace(in(t), f, 10 * BS, new ByteArrayInputStream(fill(5, 4)), null))
+        .isInstanceOf(InvalidRequestException.class);
+    // a truncation that would need more budget than the transaction has is refused whole
+    assertThat(read(in(t), f)).isEqualTo(seen);
+    TransactionInfo after = engine.transaction(t);
+    assertThat(after.dirtyBytes()).isEqualTo(before.dirtyBytes());
+    assertThat(after.filesTouched()).isEqualTo(before.filesTouched());
+    assertThat(budget.used()).isEqualTo(before.dirtyBytes());
+    engine.commit(t);
+    assertThat(read(RequestContext.AUTOCOMMIT, f)).isEqualTo(seen);
+  }
+
+  @Test
+  void writesOverTheDirtyBudgetAreRefusedAndChangeNothing() {
+    FileId f = newFile();
+    String t = engine.begin().id();
+    write(in(t), f, 0, fill(10 * BS, 1));
+    assertThatThrownBy(() -> write(in(t), f, 10 * BS, fill(7 * BS, 2)))
+        .isInstanceOf(DirtyBudgetExceededException.class);
+    assertThat(engine.transaction(t).dirtyBytes()).isEqualTo(10 * BS);
+    assertThat(read(in(t), f)).hasSize(10 * BS).containsOnly(1);
+    // the server-wide budget counts every transaction
+    FileId g = newFile();
+    FileId h = newFile();
+    String u = engine.begin().id();
+    write(in(u), g, 0, fill(16 * BS, 1));
+    String v = engine.begin().id();
+    write(in(v), h, 0, fill(16 * BS, 1));
+    String x = engine.begin().id();
+    write(in(x), g, 16 * BS, fill(16 * BS, 1));
+    String w = engine.begin().id();
+    assertThatThrownBy(() -> write(in(w), h, 0, fill(16 * BS, 1)))
+        .isInstanceOf(DirtyBudgetExceededException.class)
+        .hasMessageContaining("server");
+    engine.abort(u);
+    write(in(w), h, 0, fill(16 * BS, 1));
+    // autocommit writes stream to the store and are not limited by the budget
+    write(RequestContext.AUTOCOMMIT, f, 0, fill(40 * BS, 5));
+    assertThat(read(RequestContext.AUTOCOMMIT, f)).hasSize(40 * BS);
+  }
+
+  @Test
+  void writesPastTheMaximumSizeAreRefused() {
+    FileId f = newFile();
+    assertThatThrownBy(() -> write(RequestContext.AUTOCOMMIT, f, (1 << 20) - 2, fill(5, 1)))
+        .isInstanceOf(FileTooLargeException.class);
+    assertThatThrownBy(
+            () ->
+                engine.append(
+                    RequestContext.AUTOCOMMIT,
+                    f,
+                    -1,
+                    new ByteArrayInputStream(new byte[(1 << 20) + 1]),
+                    null))
+        .isInstanceOf(FileTooLargeException.class);
+    assertThat(read(RequestContext.AUTOCOMMIT, f)).isEmpty();
+  }
+
+  @Test
+  void aCommitThatFailsInTheStoreLeavesTheTransactionOpenForARetry() {
+    FileId f = newFile();
+    String t = engine.begin().id();
+    write(in(t), f, 0, fill(BS, 9));
+    store.failNextCommits(1);
+    assertThatThrownBy(() -> engine.commit(t)).isInstanceOf(StorageUnavailableException.class);
+    assertThat(engine.transaction(t).state()).isEqualTo(TransactionState.OPEN);
+    assertThat(read(RequestContext.AUTOCOMMIT, f)).isEmpty();
+    TransactionInfo done = engine.commit(t);
+    assertThat(done.state()).isEqualTo(TransactionState.COMMITTED);
+    assertThat(read(RequestContext.AUTOCOMMIT, f)).containsOnly(9).hasSize(BS);
+    assertThat(budget.used()).isZero();
+  }
+
+  @Test
+  void aConflictAbortsTheLoserAndKeepsTheWinner() {
+    FileId f = newFile();
+    String a = engine.begin().id();
+    String b = engine.begin().id();
+    write(in(a), f, 0, fill(10, 1));
+    write(in(b), f, 5, fill(10, 2));
+    engine.commit(a);
+    assertThatThrownBy(() -> engine.commit(b))
+        .isInstanceOf(TransactionConflictException.class)
+        .satisfies(
+            e -> {
+              var c = ((TransactionConflictException) e).conflicts().get(0);
+              assertThat(c.file()).isEqualTo(f);
+              assertThat(c.blocks()).containsExactly(0L);
+            });
+    assertThat(engine.transaction(b).state()).isEqualTo(TransactionState.ABORTED);
+    assertThatThrownBy(() -> write(in(b), f, 0, fill(1, 1)))
+        .isInstanceOf(TransactionNotOpenException.class);
+    assertThat(read(RequestContext.AUTOCOMMIT, f)).containsOnly(1);
+    // read your commits: a transaction begun after a commit sees it
+    String c = engine.begin().id();
+    assertThat(read(in(c), f)).containsOnly(1);
+  }
+
+  @Test
+  void aStalePreconditionChangesNothing() {
+    FileId f = newFile();
+    write(RequestContext.AUTOCOMMIT, f, 0, fill(10, 1));
+    assertThatThrownBy(
+            () ->
+                engine.write(
+                    RequestContext.AUTOCOMMIT,
+                    f,
+                    0,
+                    3,
+                    new ByteArrayInputStream(fill(3, 2)),
+                    null,
+                    info -> false))
+        .isInstanceOf(PreconditionFailedException.class);
+    assertThat(read(RequestContext.AUTOCOMMIT, f)).containsOnly(1);
+  }
+
+  @Test
+  void idleTransactionsExpireAndFreeTheirMemory() {
+    FileId f = newFile();
+    String t = engine.begin().id();
+    write(in(t), f, 0, fill(3 * BS, 1));
+    assertThat(budget.used()).isEqualTo(3 * BS);
+    clock.advance(Duration.ofMinutes(4));
+    assertThat(engine.expireIdleTransactions()).isZero();
+    clock.advance(Duration.ofMinutes(2));
+    assertThat(engine.expireIdleTransactions()).isEqualTo(1);
+    assertThat(engine.transaction(t).state()).isEqualTo(TransactionState.ABORTED);
+    assertThat(engine.transaction(t).reason()).contains("idle");
+    assertThat(budget.used()).isZero();
+  }
+
+  @Test
+  void historyOlderThanTheRetentionIsPackedAndAnswersGone() {
+    FileId f = newFile();
+    write(RequestContext.AUTOCOMMIT, f, 0, fill(10, 1));
+    long old = engine.headRevision();
+    clock.advance(Duration.ofMinutes(90));
+    write(RequestContext.AUTOCOMMIT, f, 0, fill(10, 2));
+    long recent = engine.headRevision();
+    // an open transaction pins its snapshot
+    String t = engine.begin().id();
+    clock.advance(Duration.ofMinutes(61));
+    write(RequestContext.AUTOCOMMIT, f, 0, fill(10, 3));
+    long horizon = engine.pack();
+    assertThat(horizon).isEqualTo(recent);
+    assertThat(read(in(t), f)).containsOnly(2);
+    assertThatThrownBy(() -> read(new RequestContext.AtRevision(old), f))
+        .isInstanceOf(RevisionNotRetainedException.class);
+    assertThat(read(new RequestContext.AtRevision(recent), f)).containsOnly(2);
+    engine.abort(t);
+    assertThat(engine.pack()).as("nothing new is older than the retention").isEqualTo(-1);
+    clock.advance(Duration.ofMinutes(61));
+    assertThat(engine.pack()).isEqualTo(engine.headRevision());
+    assertThatThrownBy(() -> read(new RequestContext.AtRevision(recent), f))
+        .isInstanceOf(RevisionNotRetainedException.class);
+    assertThat(read(RequestContext.AUTOCOMMIT, f)).containsOnly(3);
+  }
+
+  @Test
+  void truncateAndExtendReadZerosAndDeletedFilesAreGone() {
+    FileId f = newFile();
+    write(RequestContext.AUTOCOMMIT, f, 0, fill(3 * BS, 1));
+    engine.update(RequestContext.AUTOCOMMIT, f, new FileUpdate(BS + 1L, null, null), null);
+    engine.update(RequestContext.AUTOCOMMIT, f, new FileUpdate(3L * BS, null, "renamed"), null);
+    byte[] all = read(RequestContext.AUTOCOMMIT, f);
+    assertThat(Arrays.copyOf(all, BS + 1)).containsOnly(1);
+    assertThat(Arrays.copyOfRange(all, BS + 1, 3 * BS)).containsOnly(0);
+    assertThat(engine.stat(RequestContext.AUTOCOMMIT, f).name()).isEqualTo("renamed");
+    long before = engine.headRevision();
+    engine.delete(RequestContext.AUTOCOMMIT, f, null);
+    assertThatThrownBy(() -> engine.stat(RequestContext.AUTOCOMMIT, f))
+        .isInstanceOf(UnknownFileException.class);
+    assertThat(read(new RequestContext.AtRevision(before), f)).hasSize(3 * BS);
+  }
+
+  @Test
+  void shutdownAbortsOpenTransactions() {
+    FileId f = newFile();
+    String t = engine.begin().id();
+    write(in(t), f, 0, fill(10, 1));
+    engine.close();
+    assertThat(engine.transaction(t).state()).isEqualTo(TransactionState.ABORTED);
+    assertThat(budget.used()).isZero();
+  }
+
+  @Test
+  void aChunkedFileWritesOnlyChangedChunks() {
+    FileId f =
+        engine
+            .create(RequestContext.AUTOCOMMIT, new NewFile("c", 16 * BS, WriteFormat.CHUNKED))
+            .id();
+    write(RequestContext.AUTOCOMMIT, f, 0, fill(16 * BS, 1));
+    write(RequestContext.AUTOCOMMIT, f, 5 * BS + 3, fill(1, 2));
+    byte[] all = read(RequestContext.AUTOCOMMIT, f);
+    assertThat(all[5 * BS + 3]).isEqualTo((byte) 2);
+    assertThat(all[5 * BS + 4]).isEqualTo((byte) 1);
+    engine.update(
+        RequestContext.AUTOCOMMIT, f, new FileUpdate(null, WriteFormat.WHOLE, null), null);
+    write(RequestContext.AUTOCOMMIT, f, 0, fill(1, 3));
+    assertThat(read(RequestContext.AUTOCOMMIT, f)[0]).isEqualTo((byte) 3);
+    assertThat(Stores.settings().defaultBlockSize()).isEqualTo(BS);
+  }
+}
