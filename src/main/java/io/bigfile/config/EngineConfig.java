@@ -183,8 +183,9 @@ class EngineConfig {
 
       @Override
       public int getPhase() {
-        // stop after the web server has finished in-flight requests
-        return SmartLifecycle.DEFAULT_PHASE - 2048;
+        // stop after the web server has finished in-flight requests and stopped (its phases are
+        // DEFAULT_PHASE - 1024 and - 2048)
+        return SmartLifecycle.DEFAULT_PHASE - 4096;
       }
     };
   }

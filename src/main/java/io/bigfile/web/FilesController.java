@@ -13,11 +13,9 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -83,8 +81,7 @@ class FilesController {
       @RequestParam(defaultValue = "100") int limit,
       @RequestParam(required = false) String cursor,
       @RequestParam(required = false) String txn,
-      @RequestParam(required = false) String at,
-      HttpServletResponse resp) {
+      @RequestParam(required = false) String at) {
     Page<FileInfo> page = files.list(QueryParams.context(txn, at), cursor, limit);
     return new FileList(page.items().stream().map(FileJson::of).toList(), page.nextCursor());
   }
@@ -161,9 +158,5 @@ class FilesController {
             .map(r -> new RevisionJson(r.revision(), r.committedAt(), r.changes()))
             .toList(),
         page.nextCursor());
-  }
-
-  static String header(HttpHeaders h, String name) {
-    return h.getFirst(name);
   }
 }
