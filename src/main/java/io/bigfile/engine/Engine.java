@@ -399,18 +399,8 @@ public final class Engine implements BigFiles, AutoCloseable {
 
   @Override
   public Page<FileInfo> list(RequestContext ctx, String cursor, int limit) {
-    if (limit < 1 || limit > 1000) {
-      throw new InvalidRequestException("limit must be between 1 and 1000");
-    }
-    long after = 0;
-    if (cursor != null && !cursor.isEmpty()) {
-      try {
-        after = FileId.parse(cursor).value();
-      } catch (UnknownFileException e) {
-        throw new InvalidRequestException("malformed cursor '" + cursor + "'");
-      }
-    }
-    long afterId = after;
+    checkLimit(limit);
+    long afterId = cursor(cursor, c -> FileId.parse(c).value(), 0);
     return run(
         ctx,
         false,
@@ -533,18 +523,8 @@ public final class Engine implements BigFiles, AutoCloseable {
 
   @Override
   public Page<RevisionInfo> revisions(RequestContext ctx, FileId id, String cursor, int limit) {
-    if (limit < 1 || limit > 1000) {
-      throw new InvalidRequestException("limit must be between 1 and 1000");
-    }
-    long before = Long.MAX_VALUE;
-    if (cursor != null && !cursor.isEmpty()) {
-      try {
-        before = Long.parseLong(cursor);
-      } catch (NumberFormatException e) {
-        throw new InvalidRequestException("malformed cursor '" + cursor + "'");
-      }
-    }
-    long beforeRev = before;
+    checkLimit(limit);
+    long beforeRev = cursor(cursor, Long::parseLong, Long.MAX_VALUE);
     return run(
         ctx,
         false,
@@ -563,6 +543,25 @@ public final class Engine implements BigFiles, AutoCloseable {
           return new Page<>(
               items, more ? String.valueOf(items.get(items.size() - 1).revision()) : null);
         });
+  }
+
+  private static void checkLimit(int limit) {
+    if (limit < 1 || limit > 1000) {
+      throw new InvalidRequestException("limit must be between 1 and 1000");
+    }
+  }
+
+  /** The position a page cursor names, or {@code first} without a cursor. */
+  private static long cursor(
+      String cursor, java.util.function.ToLongFunction<String> parse, long first) {
+    if (cursor == null || cursor.isEmpty()) {
+      return first;
+    }
+    try {
+      return parse.applyAsLong(cursor);
+    } catch (RuntimeException e) {
+      throw new InvalidRequestException("malformed cursor '" + cursor + "'");
+    }
   }
 
   @Override
