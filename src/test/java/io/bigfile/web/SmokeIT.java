@@ -21,4 +21,17 @@ class SmokeIT extends ServiceTestBase {
     var health = send(request("/actuator/health/readiness").GET());
     assertThat(health.statusCode()).isEqualTo(200);
   }
+
+  @Test
+  void servesItsOpenApiDescriptionAndMetrics() {
+    var docs = send(request("/v3/api-docs").GET());
+    assertThat(docs.statusCode()).isEqualTo(200);
+    assertThat(body(docs))
+        .contains(
+            "/v1/files/{id}/content", "/v1/transactions/{id}/commit", "readContent", "\"txn\"");
+    var metrics = send(request("/actuator/prometheus").GET());
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(body(metrics))
+        .contains("bigfile_dirty_bytes", "bigfile_cache_bytes", "bigfile_commit_duration_seconds");
+  }
 }
