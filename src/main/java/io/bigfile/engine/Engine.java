@@ -1033,7 +1033,9 @@ public final class Engine implements BigFiles, AutoCloseable {
           case CHUNKED -> BlockFormat.CHUNKED;
           case AUTO -> {
             long tailBlk = baseSize == 0 ? 0 : (baseSize - 1) / bs;
-            boolean appendFilled = blk >= tailBlk && Bytes.trimmedLength(page, 0, bs) == bs;
+            int before = previous.content() == null ? 0 : previous.content().length();
+            boolean appendFilled =
+                blk >= tailBlk && before < bs && Bytes.trimmedLength(page, 0, bs) == bs;
             yield Encoders.chooseAuto(page, previous, appendFilled);
           }
         };

@@ -10,8 +10,8 @@ package io.bigfile.format;
  * <ol>
  *   <li>an all-zero block is stored as {@link BlockFormat#ZERO} whatever the format;
  *   <li>a block of a single chunk (4 KiB blocks) is stored whole;
- *   <li>a tail block that an append has just filled up is stored whole, so that finished blocks
- *       read in one row;
+ *   <li>a tail block that a write has just filled up (its last byte was zero and is not any more)
+ *       is stored whole, so that blocks finished by appends read in one row;
  *   <li>otherwise a small change, {@code changed <= chunks / 4}, is stored chunked (only those
  *       chunks are written);
  *   <li>otherwise the block is stored whole.
