@@ -12,12 +12,15 @@ CREATE TABLE head (
 );
 INSERT INTO head (rev) VALUES (0);
 
--- The oldest revision that can still be read (reads with at= below it get 410). Raised only by pack.
+-- oldest_retained_rev: the oldest revision that can still be read (reads with at= below it get 410), raised before
+-- pack removes anything. packed_rev: pack has removed everything no revision at or above it can see; the next pack
+-- looks only at rows written after it.
 CREATE TABLE history (
     singleton           BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (singleton),
-    oldest_retained_rev BIGINT  NOT NULL
+    oldest_retained_rev BIGINT  NOT NULL,
+    packed_rev          BIGINT  NOT NULL
 );
-INSERT INTO history (oldest_retained_rev) VALUES (0);
+INSERT INTO history (oldest_retained_rev, packed_rev) VALUES (0, 0);
 
 -- token: the commit's placeholder number, so that a committer whose commit call failed can tell from the database
 -- whether its commit landed.

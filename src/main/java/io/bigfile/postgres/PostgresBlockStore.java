@@ -693,67 +693,93 @@ public final class PostgresBlockStore implements BlockStore {
               }
             }
           }
+          long from = single(c, "SELECT packed_rev FROM history FOR UPDATE");
+          if (horizon <= from) {
+            return null;
+          }
           for (String sql : PACK_STATEMENTS) {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-              int n = (int) sql.chars().filter(ch -> ch == '?').count();
-              for (int i = 1; i <= n; i++) {
-                ps.setLong(i, horizon);
+              int n = 0;
+              for (int i = 0; i < sql.length(); i++) {
+                if (sql.charAt(i) == '?') {
+                  n++;
+                  ps.setLong(n, n % 2 == 1 ? from : horizon);
+                }
               }
               ps.executeUpdate();
             }
+          }
+          try (PreparedStatement ps = c.prepareStatement("UPDATE history SET packed_rev = ?")) {
+            ps.setLong(1, horizon);
+            ps.executeUpdate();
           }
           return null;
         });
   }
 
   /**
-   * Pack, in order; every {@code ?} is the horizon H. What remains for each key is its newest
-   * version at or below H (what a reader at H sees) and every version above H.
+   * Pack, in order. Parameters alternate: every odd {@code ?} is L, the previous pack's horizon,
+   * and every even one is H, the new horizon. Only rows that a version written in (L, H] superseded
+   * can have become invisible since the last pack, so each statement starts from that window
+   * (through the rev indexes), not from whole tables. What remains for each key is its newest
+   * version at or below H, which a reader at H sees, and every version above H.
    */
   private static final List<String> PACK_STATEMENTS =
       List.of(
-          // files deleted at or below H: no retained revision sees them
+          // files deleted in the window: no retained revision sees them
           """
           DELETE FROM block_version WHERE file_id IN
-            (SELECT file_id FROM file_version WHERE deleted AND rev <= ?)
+            (SELECT file_id FROM file_version WHERE deleted AND rev > ? AND rev <= ?)
           """,
           """
           DELETE FROM chunk WHERE file_id IN
-            (SELECT file_id FROM file_version WHERE deleted AND rev <= ?)
+            (SELECT file_id FROM file_version WHERE deleted AND rev > ? AND rev <= ?)
           """,
-          "DELETE FROM file WHERE id IN (SELECT file_id FROM file_version WHERE deleted AND rev <= ?)",
-          // file versions superseded at or below H
+          """
+          DELETE FROM file WHERE id IN
+            (SELECT file_id FROM file_version WHERE deleted AND rev > ? AND rev <= ?)
+          """,
+          // file versions superseded by a version of the window
           """
           DELETE FROM file_version b USING file_version n
-           WHERE n.file_id = b.file_id AND n.rev > b.rev AND n.rev <= ? AND b.rev < ?
+           WHERE n.rev > ? AND n.rev <= ? AND b.file_id = n.file_id AND b.rev < n.rev
           """,
-          // block versions superseded at or below H
+          // block versions superseded by a version of the window
           """
           DELETE FROM block_version b USING block_version n
-           WHERE n.file_id = b.file_id AND n.blk = b.blk AND n.rev > b.rev AND n.rev <= ?
-             AND b.rev > 0 AND b.rev < ?
+           WHERE n.rev > ? AND n.rev <= ? AND b.file_id = n.file_id AND b.blk = n.blk
+             AND b.rev > 0 AND b.rev < n.rev
           """,
           // a zero version that is now the oldest of its block hides nothing: a missing block reads
           // as zeros too
           """
           DELETE FROM block_version b
-           WHERE b.format = 0 AND b.rev > 0 AND b.rev <= ?
+           WHERE b.rev > ? AND b.rev <= ? AND b.format = 0
              AND NOT EXISTS (SELECT 1 FROM block_version o
                               WHERE o.file_id = b.file_id AND o.blk = b.blk AND o.rev < b.rev)
           """,
-          // chunks superseded at or below H, or in no retained version's chunk run
+          // chunks superseded by a chunk of the window
+          """
+          DELETE FROM chunk c USING chunk n
+           WHERE n.rev > ? AND n.rev <= ? AND c.file_id = n.file_id AND c.blk = n.blk AND c.off = n.off
+             AND c.rev > 0 AND c.rev < n.rev
+          """,
+          // chunks of blocks changed in the window that no remaining chunked version's run includes
           """
           DELETE FROM chunk c
-           WHERE c.rev > 0 AND c.rev <= ?
-             AND (EXISTS (SELECT 1 FROM chunk n
-                           WHERE n.file_id = c.file_id AND n.blk = c.blk AND n.off = c.off
-                             AND n.rev > c.rev AND n.rev <= ?)
-                  OR NOT EXISTS (SELECT 1 FROM block_version v
-                                  WHERE v.file_id = c.file_id AND v.blk = c.blk AND v.format = 2
-                                    AND v.base_rev <= c.rev AND v.rev >= c.rev))
+           USING (SELECT DISTINCT file_id, blk FROM block_version WHERE rev > ? AND rev <= ?) w
+           WHERE c.file_id = w.file_id AND c.blk = w.blk AND c.rev > 0
+             AND NOT EXISTS (SELECT 1 FROM block_version v
+                              WHERE v.file_id = c.file_id AND v.blk = c.blk AND v.format = 2
+                                AND v.base_rev <= c.rev AND v.rev >= c.rev)
           """,
           // an empty chunk that is now the oldest of its offset hides nothing
-          "DELETE FROM chunk WHERE data IS NULL AND rev > 0 AND rev <= ?");
+          """
+          DELETE FROM chunk c
+           WHERE c.rev > ? AND c.rev <= ? AND c.data IS NULL
+             AND NOT EXISTS (SELECT 1 FROM chunk o
+                              WHERE o.file_id = c.file_id AND o.blk = c.blk AND o.off = c.off AND o.rev < c.rev)
+          """);
 
   @Override
   public void publishPin(String replica, long oldestSnapshot) {

@@ -103,9 +103,37 @@ final class ModelCheck {
     return "\nlast operations:\n  " + String.join("\n  ", trace);
   }
 
+  /** Packs history now, or does nothing; and tells the oldest readable revision. */
+  interface History {
+    void pack();
+
+    long oldestReadable();
+  }
+
+  private final History packer;
+  int packs;
+
   ModelCheck(BigFiles engine, long seed) {
+    this(
+        engine,
+        seed,
+        new History() {
+          @Override
+          public void pack() {
+            // history is never packed in this check
+          }
+
+          @Override
+          public long oldestReadable() {
+            return 0;
+          }
+        });
+  }
+
+  ModelCheck(BigFiles engine, long seed, History packer) {
     this.engine = engine;
     this.rnd = new Random(seed);
+    this.packer = packer;
   }
 
   void run(int ops) {
@@ -149,6 +177,12 @@ final class ModelCheck {
     }
     if (r < 30) {
       readCheck();
+      return;
+    }
+    if (r < 33) {
+      trace("pack");
+      packer.pack();
+      packs++;
       return;
     }
     FileId id = pick();
@@ -463,12 +497,11 @@ final class ModelCheck {
       byte[] expected = v != null ? v.content : history.floorEntry(t.snapshot).getValue().get(id);
       checkRead(new RequestContext.InTransaction(t.id), id, expected);
     } else if (kind == 1 && !history.isEmpty()) {
-      long rev =
-          history.firstKey() + (long) (rnd.nextDouble() * (history.lastKey() - history.firstKey()));
-      var e = history.floorEntry(rev);
-      byte[] expected = e.getValue().get(id);
+      long from = Math.max(history.firstKey(), packer.oldestReadable());
+      long rev = from + (long) (rnd.nextDouble() * (history.lastKey() - from));
+      byte[] expected = history.floorEntry(rev).getValue().get(id);
       if (expected != null) {
-        checkRead(new RequestContext.AtRevision(e.getKey()), id, expected);
+        checkRead(new RequestContext.AtRevision(rev), id, expected);
       }
     } else {
       checkRead(RequestContext.AUTOCOMMIT, id, files.get(id).content);

@@ -49,6 +49,10 @@ public final class Stores {
   }
 
   public static EngineSettings settings() {
+    return settings(Duration.ofHours(1));
+  }
+
+  public static EngineSettings settings(Duration retention) {
     return new EngineSettings(
         4096,
         WriteFormat.AUTO,
@@ -56,7 +60,7 @@ public final class Stores {
         Duration.ofMinutes(5),
         Duration.ofMinutes(10),
         1 << 20,
-        Duration.ofHours(1),
+        retention,
         Duration.ofMinutes(3));
   }
 
