@@ -1,0 +1,348 @@
+package io.bigfile.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The service as a child JVM ({@code io.bigfile.BigFileApplication} on this JVM's class path),
+ * pointed at this test JVM's database ({@link TestDatabase#get()}), on a free port, with its own
+ * Narayana log directory (kept across restarts, like one node's disk). Its output and GC log go to
+ * files under {@code target/service-processes/<application name>/} for diagnosis, one per start. It
+ * can be killed (SIGKILL), stopped gracefully (SIGTERM) and started again on the same database. Its
+ * database connections carry the {@link #applicationName() application name}, so tests can watch
+ * them in {@code pg_stat_activity}.
+ *
+ * <p>A child never outlives the test JVM: {@link #close()} kills it, and a shutdown hook kills any
+ * left over.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+  private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration GRACEFUL_TIMEOUT = Duration.ofSeconds(60);
+  private static final AtomicInteger COUNTER = new AtomicInteger();
+  private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly), "kill-children"));
+  }
+
+  private final String applicationName;
+  private final List<String> jvmOptions;
+  private final List<String> arguments;
+  private final Path dir;
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+  private final List<Path> logs = new ArrayList<>();
+  private Process process;
+  private int port;
+
+  /**
+   * @param name a short name for logs and the database application name
+   * @param jvmOptions options of the child JVM, e.g. {@code -Xmx256m}
+   * @param arguments extra Spring arguments, e.g. {@code --bigfile.cache.max-size=32MB}
+   */
+  public ServiceProcess(String name, List<String> jvmOptions, List<String> arguments) {
+    this.applicationName =
+        "bigfile-" + name + "-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
+    this.jvmOptions = List.copyOf(jvmOptions);
+    this.arguments = List.copyOf(arguments);
+    this.dir = Path.of("target", "service-processes", applicationName).toAbsolutePath();
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The PostgreSQL {@code application_name} of every connection of this service. */
+  public String applicationName() {
+    return applicationName;
+  }
+
+  /**
+   * Starts the child (again, after a kill or stop) and waits until its readiness probe answers 200.
+   */
+  public synchronized ServiceProcess start() {
+    if (process != null && process.isAlive()) {
+      throw new IllegalStateException("already running: pid " + process.pid());
+    }
+    // The free port is found by binding and releasing it; another process may take it meanwhile.
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      if (launch()) {
+        return this;
+      }
+    }
+    throw new AssertionError("the service lost its port to another process three times");
+  }
+
+  /** Starts the child once; false if it lost its port to another process while starting. */
+  private boolean launch() {
+    TestDatabase.Coordinates db = TestDatabase.get();
+    String url =
+        db.url() + (db.url().contains("?") ? "&" : "?") + "ApplicationName=" + applicationName;
+    port = freePort();
+    int n = logs.size() + 1;
+    Path log = dir.resolve("output-" + n + ".log");
+    logs.add(log);
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xlog:gc:file=" + dir.resolve("gc-" + n + ".log"));
+    cmd.addAll(jvmOptions);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("io.bigfile.BigFileApplication");
+    cmd.add("--server.port=" + port);
+    cmd.add("--spring.datasource.url=" + url);
+    cmd.add("--spring.datasource.username=" + db.username());
+    cmd.add("--spring.datasource.password=" + (db.password() == null ? "" : db.password()));
+    cmd.add("--narayana.log-dir=" + dir.resolve("narayana"));
+    cmd.addAll(arguments);
+    try {
+      Files.writeString(log, String.join(" ", cmd) + "\n\n", StandardCharsets.UTF_8);
+      process =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    LIVE.add(process);
+    Process p = process;
+    boolean[] lostPort = new boolean[1];
+    awaitCondition(
+        "readiness of " + applicationName + " on port " + port,
+        READY_TIMEOUT,
+        Duration.ofMillis(100),
+        () -> {
+          if (!p.isAlive()) {
+            String tail = outputTail(60);
+            if (tail.contains("was already in use")) {
+              lostPort[0] = true;
+              return true;
+            }
+            throw new AssertionError(
+                "the service exited with " + p.exitValue() + " while starting:\n" + tail);
+          }
+          return readinessStatus() == 200;
+        });
+    if (lostPort[0]) {
+      LIVE.remove(p);
+      return false;
+    }
+    return true;
+  }
+
+  /** SIGKILL: the child dies at once, without any shutdown work. Waits until it is gone. */
+  public synchronized void kill() {
+    if (process == null) {
+      return;
+    }
+    process.destroyForcibly();
+    awaitExit();
+  }
+
+  /** SIGTERM: graceful shutdown; SIGKILL if it takes too long. Waits until it is gone. */
+  public synchronized void stop() {
+    if (process == null) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(GRACEFUL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+    awaitExit();
+  }
+
+  private void awaitExit() {
+    try {
+      if (!process.waitFor(EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new AssertionError("pid " + process.pid() + " did not exit");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    LIVE.remove(process);
+  }
+
+  public synchronized boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  public synchronized long pid() {
+    return process.pid();
+  }
+
+  @Override
+  public void close() {
+    kill();
+  }
+
+  // ---------------------------------------------------------------- output
+
+  /** Everything every start of this service printed so far. */
+  public String output() {
+    StringBuilder sb = new StringBuilder();
+    for (Path log : List.copyOf(logs)) {
+      try {
+        sb.append(Files.readString(log, StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        sb.append("(cannot read ").append(log).append(": ").append(e).append(")\n");
+      }
+    }
+    return sb.toString();
+  }
+
+  /** The last lines of the current start's output, for failure messages. */
+  public String outputTail(int lines) {
+    if (logs.isEmpty()) {
+      return "";
+    }
+    Path log = logs.get(logs.size() - 1);
+    try {
+      List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+      return "--- "
+          + log
+          + " ---\n"
+          + String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(cannot read " + log + ": " + e + ")";
+    }
+  }
+
+  // ---------------------------------------------------------------- HTTP
+
+  public HttpClient http() {
+    return http;
+  }
+
+  public URI uri(String pathAndQuery) {
+    return URI.create("http://127.0.0.1:" + port + pathAndQuery);
+  }
+
+  /** A request to this service, with a generous default timeout. */
+  public HttpRequest.Builder request(String pathAndQuery) {
+    return HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofMinutes(2));
+  }
+
+  public HttpResponse<byte[]> send(HttpRequest.Builder request) {
+    return send(request, HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  public <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> body) {
+    try {
+      return http.send(request.build(), body);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The status of GET /actuator/health/readiness, or -1 if nothing answers. */
+  public int readinessStatus() {
+    try {
+      return http.send(
+              request("/actuator/health/readiness").timeout(Duration.ofSeconds(5)).GET().build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  // ---------------------------------------------------------------- small helpers for tests
+
+  public static String body(HttpResponse<byte[]> r) {
+    return new String(r.body(), StandardCharsets.UTF_8);
+  }
+
+  /** A string field of a flat JSON object. */
+  public static String field(HttpResponse<byte[]> r, String name) {
+    Matcher m = Pattern.compile("\"" + name + "\":\"([^\"]*)\"").matcher(body(r));
+    return m.find() ? m.group(1) : null;
+  }
+
+  /** The first number field of that name in a JSON body. */
+  public static long number(HttpResponse<byte[]> r, String name) {
+    List<Long> all = numbers(r, name);
+    if (all.isEmpty()) {
+      throw new AssertionError("no " + name + " in " + body(r));
+    }
+    return all.get(0);
+  }
+
+  /** Every number field of that name in a JSON body, in order. */
+  public static List<Long> numbers(HttpResponse<byte[]> r, String name) {
+    Matcher m = Pattern.compile("\"" + name + "\":(-?\\d+)").matcher(body(r));
+    List<Long> out = new ArrayList<>();
+    while (m.find()) {
+      out.add(Long.parseLong(m.group(1)));
+    }
+    return out;
+  }
+
+  /**
+   * Waits until {@code condition} holds, checking every {@code interval}, failing after {@code
+   * timeout}. The pause between checks is a {@link LockSupport#parkNanos} inside this bounded
+   * polling loop: the conditions are external (another process, the database), so there is nothing
+   * to block on, and checking without a pause would take CPU from the service under test.
+   */
+  public static void awaitCondition(
+      String what, Duration timeout, Duration interval, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+      }
+      LockSupport.parkNanos(interval.toNanos());
+      if (Thread.interrupted()) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for " + what);
+      }
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
