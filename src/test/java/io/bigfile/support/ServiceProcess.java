@@ -66,6 +66,22 @@ public final class ServiceProcess implements AutoCloseable {
    * @param arguments extra Spring arguments, e.g. {@code --bigfile.cache.max-size=32MB}
    */
   public ServiceProcess(String name, List<String> jvmOptions, List<String> arguments) {
+    this(name, jvmOptions, arguments, false);
+  }
+
+  /**
+   * A service with no {@code spring.datasource.*} at all, as a new user runs it: it starts its
+   * embedded PostgreSQL in {@code <process dir>/embedded}, kept across restarts of this object.
+   */
+  public static ServiceProcess onEmbeddedDatabase(String name, List<String> arguments) {
+    return new ServiceProcess(name, List.of(), arguments, true);
+  }
+
+  private final boolean embedded;
+
+  private ServiceProcess(
+      String name, List<String> jvmOptions, List<String> arguments, boolean embedded) {
+    this.embedded = embedded;
     this.applicationName =
         "bigfile-" + name + "-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
     this.jvmOptions = List.copyOf(jvmOptions);
@@ -101,9 +117,6 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** Starts the child once; false if it lost its port to another process while starting. */
   private boolean launch() {
-    TestDatabase.Coordinates db = TestDatabase.get();
-    String url =
-        db.url() + (db.url().contains("?") ? "&" : "?") + "ApplicationName=" + applicationName;
     port = freePort();
     int n = logs.size() + 1;
     Path log = dir.resolve("output-" + n + ".log");
@@ -116,9 +129,16 @@ public final class ServiceProcess implements AutoCloseable {
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("io.bigfile.BigFileApplication");
     cmd.add("--server.port=" + port);
-    cmd.add("--spring.datasource.url=" + url);
-    cmd.add("--spring.datasource.username=" + db.username());
-    cmd.add("--spring.datasource.password=" + (db.password() == null ? "" : db.password()));
+    if (embedded) {
+      cmd.add("--bigfile.embedded.data-dir=" + dir.resolve("embedded"));
+    } else {
+      TestDatabase.Coordinates db = TestDatabase.get();
+      String url =
+          db.url() + (db.url().contains("?") ? "&" : "?") + "ApplicationName=" + applicationName;
+      cmd.add("--spring.datasource.url=" + url);
+      cmd.add("--spring.datasource.username=" + db.username());
+      cmd.add("--spring.datasource.password=" + (db.password() == null ? "" : db.password()));
+    }
     cmd.add("--narayana.log-dir=" + dir.resolve("narayana"));
     cmd.addAll(arguments);
     try {
