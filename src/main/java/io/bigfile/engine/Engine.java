@@ -440,26 +440,23 @@ public final class Engine implements BigFiles, AutoCloseable {
     return runWrite(
         ctx,
         t -> {
-          TxnFile f = writable(t, id.value(), precondition);
-          TxnFile.Savepoint sp = f.savepoint();
-          try {
-            if (update.name() != null) {
-              f.name = update.name();
-              f.changed(Change.NAME);
-            }
-            if (update.format() != null) {
-              f.format = update.format();
-              f.changed(Change.FORMAT);
-            }
-            if (update.size() != null) {
-              resize(t, f, update.size(), sp);
-            }
-          } catch (RuntimeException e) {
-            sp.restore();
-            settle(t);
-            throw e;
-          }
-          settle(t);
+          change(
+              t,
+              id.value(),
+              precondition,
+              (f, sp) -> {
+                if (update.name() != null) {
+                  f.name = update.name();
+                  f.changed(Change.NAME);
+                }
+                if (update.format() != null) {
+                  f.format = update.format();
+                  f.changed(Change.FORMAT);
+                }
+                if (update.size() != null) {
+                  resize(t, f, update.size(), sp);
+                }
+              });
           return id;
         });
   }
@@ -470,11 +467,15 @@ public final class Engine implements BigFiles, AutoCloseable {
         ctx,
         true,
         t -> {
-          TxnFile f = writable(t, id.value(), precondition);
-          f.deleted = true;
-          f.pages = new TreeMap<>();
-          f.changed(Change.DELETED);
-          settle(t);
+          change(
+              t,
+              id.value(),
+              precondition,
+              (f, sp) -> {
+                f.deleted = true;
+                f.pages = new TreeMap<>();
+                f.changed(Change.DELETED);
+              });
           return null;
         });
   }
@@ -636,40 +637,42 @@ public final class Engine implements BigFiles, AutoCloseable {
     return runWrite(
         ctx,
         t -> {
-          TxnFile f = writable(t, id.value(), precondition);
-          TxnFile.Savepoint sp = f.savepoint();
-          try {
-            long start = mode == Mode.APPEND ? f.size : offset;
-            if (length >= 0) {
-              checkMaxSize(start + length);
-            }
-            if (mode == Mode.REPLACE) {
-              f.pages = new TreeMap<>();
-              f.zeroFrom = 0;
-              f.size = 0;
-              f.changed(Change.SIZE);
-            }
-            TxnPageSink sink = new TxnPageSink(t, f, sp);
-            BodyWalker walker =
-                new BodyWalker(f.blockSize, start, length, body, settings.maxFileSize(), sink);
-            walker.run();
-            if (walker.written() > 0) {
-              f.changed(Change.BLOCKS);
-            }
-            if (walker.position() > f.size) {
-              f.size = walker.position();
-              f.changed(Change.SIZE);
-            }
-            if (sizeAfter != null && sizeAfter != f.size) {
-              resize(t, f, sizeAfter, sp);
-            }
-            stats.bytesWritten.add(walker.written());
-          } catch (RuntimeException e) {
-            sp.restore();
-            settle(t);
-            throw e;
-          }
-          settle(t);
+          change(
+              t,
+              id.value(),
+              precondition,
+              (f, sp) -> {
+                long start = mode == Mode.APPEND ? f.size : offset;
+                if (length >= 0) {
+                  checkMaxSize(start + length);
+                }
+                if (mode == Mode.REPLACE) {
+                  f.pages = new TreeMap<>();
+                  f.zeroFrom = 0;
+                  f.size = 0;
+                  f.changed(Change.SIZE);
+                }
+                BodyWalker walker =
+                    new BodyWalker(
+                        f.blockSize,
+                        start,
+                        length,
+                        body,
+                        settings.maxFileSize(),
+                        new TxnPageSink(t, f, sp));
+                walker.run();
+                if (walker.written() > 0) {
+                  f.changed(Change.BLOCKS);
+                }
+                if (walker.position() > f.size) {
+                  f.size = walker.position();
+                  f.changed(Change.SIZE);
+                }
+                if (sizeAfter != null && sizeAfter != f.size) {
+                  resize(t, f, sizeAfter, sp);
+                }
+                stats.bytesWritten.add(walker.written());
+              });
           return id;
         });
   }
@@ -1185,28 +1188,51 @@ public final class Engine implements BigFiles, AutoCloseable {
     return rec.get();
   }
 
-  /** The file to change in a transaction, after checking the request's precondition. */
-  private TxnFile writable(Transaction t, long id, Precondition precondition) {
-    TxnFile f = t.files.get(id);
-    if (f == null) {
+  /**
+   * Changes one file in a transaction, all or nothing: the request's precondition is checked on the
+   * file as the transaction sees it, and if {@code op} fails, the file (and whether the transaction
+   * touches it at all, and whether it claimed the file unchanged) is exactly as before.
+   */
+  private void change(
+      Transaction t,
+      long id,
+      Precondition precondition,
+      java.util.function.BiConsumer<TxnFile, TxnFile.Savepoint> op) {
+    TxnFile existing = t.files.get(id);
+    TxnFile f;
+    if (existing == null) {
       FileRecord rec = alive(store.file(id, t.snapshot), new FileId(id));
       if (precondition != null && !precondition.test(infoOf(rec, t.snapshot))) {
         throw new PreconditionFailedException("the file does not match the request's conditions");
       }
       f = new TxnFile(rec);
-      t.files.put(id, f);
     } else {
-      if (f.deleted) {
+      if (existing.deleted) {
         throw new UnknownFileException(new FileId(id).toString());
       }
-      if (precondition != null && !precondition.test(infoOf(t, f))) {
+      if (precondition != null && !precondition.test(infoOf(t, existing))) {
         throw new PreconditionFailedException("the file does not match the request's conditions");
       }
+      f = existing;
     }
-    if (precondition != null) {
-      f.requireUnchanged = true;
+    TxnFile.Savepoint sp = f.savepoint();
+    if (existing == null) {
+      t.files.put(id, f);
     }
-    return f;
+    try {
+      if (precondition != null) {
+        f.requireUnchanged = true;
+      }
+      op.accept(f, sp);
+    } catch (RuntimeException e) {
+      sp.restore();
+      if (existing == null) {
+        t.files.remove(id);
+      }
+      settle(t);
+      throw e;
+    }
+    settle(t);
   }
 
   private FileInfo infoOf(Transaction t, View v) {

@@ -65,10 +65,7 @@ class ContentController {
           resp.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
           return;
         }
-        case PRECONDITION_FAILED -> {
-          resp.setStatus(HttpServletResponse.SC_PRECONDITION_FAILED);
-          return;
-        }
+        case PRECONDITION_FAILED -> throw Validators.readPreconditionFailed();
         case PROCEED -> {
           // go on
         }

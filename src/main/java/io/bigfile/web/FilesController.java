@@ -65,12 +65,13 @@ class FilesController {
   @Operation(operationId = "createFile", summary = "Create an empty file")
   ResponseEntity<FileJson> create(
       @RequestBody(required = false) CreateFileRequest body,
-      @RequestParam(required = false) String txn) {
+      @RequestParam(required = false) String txn,
+      @RequestParam(required = false) String at) {
     CreateFileRequest b = body == null ? new CreateFileRequest(null, null, null) : body;
     NewFile spec =
         new NewFile(
             b.name(), b.blockSize(), b.format() == null ? null : WriteFormat.parse(b.format()));
-    FileInfo f = files.create(QueryParams.context(txn, null), spec);
+    FileInfo f = files.create(QueryParams.context(txn, at), spec);
     return fileResponse(
         ResponseEntity.status(HttpStatus.CREATED).location(URI.create("/v1/files/" + f.id())), f);
   }
@@ -102,9 +103,7 @@ class FilesController {
             .lastModified(f.modifiedAt())
             .build();
       }
-      case PRECONDITION_FAILED -> {
-        return ResponseEntity.status(HttpStatus.PRECONDITION_FAILED).build();
-      }
+      case PRECONDITION_FAILED -> throw Validators.readPreconditionFailed();
       case PROCEED -> {
         return fileResponse(ResponseEntity.ok(), f);
       }
@@ -121,6 +120,7 @@ class FilesController {
       @PathVariable String id,
       @RequestBody UpdateFileRequest body,
       @RequestParam(required = false) String txn,
+      @RequestParam(required = false) String at,
       HttpServletRequest req) {
     FileUpdate u =
         new FileUpdate(
@@ -128,7 +128,7 @@ class FilesController {
             body.format() == null ? null : WriteFormat.parse(body.format()),
             body.name());
     FileInfo f =
-        files.update(QueryParams.context(txn, null), FileId.parse(id), u, Validators.forWrite(req));
+        files.update(QueryParams.context(txn, at), FileId.parse(id), u, Validators.forWrite(req));
     return fileResponse(ResponseEntity.ok(), f);
   }
 
@@ -136,8 +136,11 @@ class FilesController {
   @Operation(operationId = "deleteFile", summary = "Delete a file")
   @Parameter(in = ParameterIn.HEADER, name = "If-Match")
   ResponseEntity<Void> delete(
-      @PathVariable String id, @RequestParam(required = false) String txn, HttpServletRequest req) {
-    files.delete(QueryParams.context(txn, null), FileId.parse(id), Validators.forWrite(req));
+      @PathVariable String id,
+      @RequestParam(required = false) String txn,
+      @RequestParam(required = false) String at,
+      HttpServletRequest req) {
+    files.delete(QueryParams.context(txn, at), FileId.parse(id), Validators.forWrite(req));
     return ResponseEntity.noContent().build();
   }
 

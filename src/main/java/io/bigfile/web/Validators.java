@@ -2,6 +2,7 @@ package io.bigfile.web;
 
 import io.bigfile.file.FileInfo;
 import io.bigfile.file.Precondition;
+import io.bigfile.file.PreconditionFailedException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Instant;
@@ -39,6 +40,11 @@ final class Validators {
     PROCEED,
     NOT_MODIFIED,
     PRECONDITION_FAILED
+  }
+
+  static PreconditionFailedException readPreconditionFailed() {
+    return new PreconditionFailedException(
+        "If-Match or If-Unmodified-Since does not hold: the file has changed");
   }
 
   /** Evaluates preconditions in the order of RFC 9110 section 13.2.2 for a GET or HEAD. */

@@ -1,0 +1,358 @@
+package io.bigfile.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bigfile.support.ServiceTestBase;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Helpers shared by the HTTP contract tests (DESIGN.md section 3): requests over HTTP/1.1 with
+ * headers, JSON and problem-detail assertions, and byte helpers. Every assertion on content
+ * compares real bytes.
+ */
+abstract class HttpTestBase extends ServiceTestBase {
+
+  static final JsonMapper JSON = JsonMapper.builder().build();
+  static final String PROBLEM_JSON = "application/problem+json";
+  static final String OCTETS = "application/octet-stream";
+  static final int BLOCK = 4096;
+
+  // ------------------------------------------------------------------ requests
+
+  HttpRequest.Builder req(String path, String... headers) {
+    HttpRequest.Builder b = request(path).version(HttpClient.Version.HTTP_1_1);
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return b;
+  }
+
+  HttpResponse<byte[]> get(String path, String... headers) {
+    return send(req(path, headers).GET());
+  }
+
+  HttpResponse<byte[]> head(String path, String... headers) {
+    return send(req(path, headers).method("HEAD", HttpRequest.BodyPublishers.noBody()));
+  }
+
+  HttpResponse<byte[]> put(String path, byte[] body, String... headers) {
+    return send(
+        req(path, headers)
+            .header("Content-Type", OCTETS)
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
+  }
+
+  /** A PUT whose body is sent with chunked transfer coding, so without a Content-Length. */
+  HttpResponse<byte[]> putChunked(String path, byte[] body, String... headers) {
+    return send(
+        req(path, headers)
+            .header("Content-Type", OCTETS)
+            .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))));
+  }
+
+  HttpResponse<byte[]> post(String path, byte[] body, String... headers) {
+    return send(
+        req(path, headers)
+            .header("Content-Type", OCTETS)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+  }
+
+  HttpResponse<byte[]> postJson(String path, String json, String... headers) {
+    return send(
+        req(path, headers)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  HttpResponse<byte[]> postEmpty(String path, String... headers) {
+    return send(req(path, headers).POST(HttpRequest.BodyPublishers.noBody()));
+  }
+
+  HttpResponse<byte[]> patch(String path, String json, String... headers) {
+    return send(
+        req(path, headers)
+            .header("Content-Type", "application/json")
+            .method("PATCH", HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  HttpResponse<byte[]> delete(String path, String... headers) {
+    return send(req(path, headers).DELETE());
+  }
+
+  // ------------------------------------------------------------------ responses
+
+  static String header(HttpResponse<?> r, String name) {
+    return r.headers().firstValue(name).orElse(null);
+  }
+
+  static String describe(HttpResponse<byte[]> r) {
+    String b = body(r);
+    return r.request().method()
+        + " "
+        + r.request().uri()
+        + " -> "
+        + r.statusCode()
+        + " "
+        + (b.length() > 500 ? b.substring(0, 500) + "..." : b);
+  }
+
+  static HttpResponse<byte[]> assertStatus(HttpResponse<byte[]> r, int status) {
+    assertThat(r.statusCode()).as(describe(r)).isEqualTo(status);
+    return r;
+  }
+
+  static JsonNode json(HttpResponse<byte[]> r) {
+    assertThat(header(r, "Content-Type")).as(describe(r)).contains("json");
+    return JSON.readTree(r.body());
+  }
+
+  /** The JSON body of a response that must have the given status. */
+  static JsonNode json(HttpResponse<byte[]> r, int status) {
+    assertStatus(r, status);
+    return json(r);
+  }
+
+  /** A string field, or null when it is absent or JSON null. */
+  static String text(JsonNode n, String field) {
+    JsonNode v = n.path(field);
+    return v.isMissingNode() || v.isNull() ? null : v.asString();
+  }
+
+  /**
+   * Asserts an RFC 9457 problem: the status, {@code Content-Type: application/problem+json}, a
+   * matching {@code status} member and a non-blank {@code detail}.
+   */
+  static JsonNode assertProblem(HttpResponse<byte[]> r, int status) {
+    assertStatus(r, status);
+    assertThat(header(r, "Content-Type")).as(describe(r)).startsWith(PROBLEM_JSON);
+    JsonNode p = JSON.readTree(r.body());
+    assertThat(p.path("status").asInt()).as(describe(r)).isEqualTo(status);
+    assertThat(text(p, "detail")).as(describe(r)).isNotBlank();
+    return p;
+  }
+
+  // ------------------------------------------------------------------ files
+
+  String newFile(int blockSize) {
+    return createFile("{\"blockSize\":" + blockSize + "}");
+  }
+
+  String newFile(int blockSize, String format) {
+    return createFile("{\"blockSize\":" + blockSize + ",\"format\":\"" + format + "\"}");
+  }
+
+  static String contentPath(String id) {
+    return "/v1/files/" + id + "/content";
+  }
+
+  JsonNode stat(String id) {
+    return json(get("/v1/files/" + id), 200);
+  }
+
+  String etag(String id) {
+    HttpResponse<byte[]> r = assertStatus(get("/v1/files/" + id), 200);
+    String tag = header(r, "ETag");
+    assertThat(tag).as(describe(r)).isNotNull();
+    return tag;
+  }
+
+  /** The file's whole content, read without a transaction. */
+  byte[] read(String id) {
+    return read(id, "");
+  }
+
+  /** The file's whole content, read with a query string (such as {@code ?txn=...}). */
+  byte[] read(String id, String query) {
+    return assertStatus(get(contentPath(id) + query), 200).body();
+  }
+
+  /** Writes {@code data} at {@code offset} with {@code Content-Range: bytes a-b/*}. */
+  JsonNode writeAt(String id, long offset, byte[] data) {
+    return writeAt(id, offset, data, "");
+  }
+
+  JsonNode writeAt(String id, long offset, byte[] data, String query) {
+    return json(
+        put(
+            contentPath(id) + query,
+            data,
+            "Content-Range",
+            "bytes " + offset + "-" + (offset + data.length - 1) + "/*"),
+        200);
+  }
+
+  JsonNode replace(String id, byte[] data) {
+    return json(put(contentPath(id), data), 200);
+  }
+
+  /** Asserts the committed content and that no commit changed the file (same ETag). */
+  void assertUnchanged(String id, byte[] content, String etag) {
+    assertBytes(read(id), content);
+    assertThat(etag(id)).as("ETag of an unchanged file").isEqualTo(etag);
+  }
+
+  // ------------------------------------------------------------------ transactions
+
+  /** Transactions begun by the running test; whatever is still open is aborted after it. */
+  private final List<String> begun = new ArrayList<>();
+
+  String begin() {
+    HttpResponse<byte[]> r = postEmpty("/v1/transactions");
+    JsonNode t = json(r, 201);
+    assertThat(text(t, "state")).isEqualTo("open");
+    begun.add(text(t, "id"));
+    return text(t, "id");
+  }
+
+  /**
+   * A failed test must not leave a transaction open: its snapshot pin would hold back history
+   * packing for the rest of the test JVM.
+   */
+  @AfterEach
+  void abortLeftoverTransactions() {
+    for (String t : begun) {
+      postEmpty("/v1/transactions/" + t + "/abort"); // 409 when already finished
+    }
+    begun.clear();
+  }
+
+  JsonNode txn(String txn) {
+    return json(get("/v1/transactions/" + txn), 200);
+  }
+
+  JsonNode commit(String txn) {
+    JsonNode t = json(postEmpty("/v1/transactions/" + txn + "/commit"), 200);
+    assertThat(text(t, "state")).isEqualTo("committed");
+    return t;
+  }
+
+  JsonNode abort(String txn) {
+    JsonNode t = json(postEmpty("/v1/transactions/" + txn + "/abort"), 200);
+    assertThat(text(t, "state")).isEqualTo("aborted");
+    return t;
+  }
+
+  // ------------------------------------------------------------------ bytes
+
+  static byte[] random(int n, long seed) {
+    byte[] b = new byte[n];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  static byte[] concat(byte[]... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] p : parts) {
+      out.writeBytes(p);
+    }
+    return out.toByteArray();
+  }
+
+  static byte[] slice(byte[] b, long from, long to) {
+    byte[] s = new byte[(int) (to - from)];
+    System.arraycopy(b, (int) from, s, 0, s.length);
+    return s;
+  }
+
+  /** {@code base} with {@code data} written at {@code offset}, grown with zeros if needed. */
+  static byte[] overlay(byte[] base, long offset, byte[] data) {
+    byte[] out = new byte[(int) Math.max(base.length, offset + data.length)];
+    System.arraycopy(base, 0, out, 0, base.length);
+    System.arraycopy(data, 0, out, (int) offset, data.length);
+    return out;
+  }
+
+  /** Byte-for-byte equality with a short message (AssertJ would print whole arrays). */
+  static void assertBytes(byte[] actual, byte[] expected) {
+    assertThat(actual.length).as("length").isEqualTo(expected.length);
+    int mismatch = Arrays.mismatch(actual, expected);
+    assertThat(mismatch)
+        .as(
+            () ->
+                "first differing byte at "
+                    + mismatch
+                    + ": got "
+                    + actual[mismatch]
+                    + ", expected "
+                    + expected[mismatch])
+        .isEqualTo(-1);
+  }
+
+  /**
+   * Asserts that {@code Last-Modified} is an IMF-fixdate (RFC 9110 section 5.6.7) naming the second
+   * of {@code isoInstant}.
+   */
+  static void assertLastModified(HttpResponse<byte[]> r, String isoInstant) {
+    String value = header(r, "Last-Modified");
+    assertThat(value)
+        .as(describe(r))
+        .matches("[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT");
+    assertThat(ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant())
+        .isEqualTo(Instant.parse(isoInstant).truncatedTo(ChronoUnit.SECONDS));
+  }
+
+  /** One part of a {@code multipart/byteranges} body. */
+  record Part(String contentType, String contentRange, byte[] data) {}
+
+  static List<Part> multipart(HttpResponse<byte[]> r) {
+    String ct = header(r, "Content-Type");
+    assertThat(ct).startsWith("multipart/byteranges");
+    String boundary = ct.substring(ct.indexOf("boundary=") + "boundary=".length()).trim();
+    if (boundary.startsWith("\"")) {
+      boundary = boundary.substring(1, boundary.length() - 1);
+    }
+    String body = new String(r.body(), StandardCharsets.ISO_8859_1);
+    String delimiter = "--" + boundary;
+    List<Part> parts = new ArrayList<>();
+    int pos = body.indexOf(delimiter);
+    assertThat(pos).as("first boundary").isGreaterThanOrEqualTo(0);
+    while (true) {
+      pos += delimiter.length();
+      if (body.startsWith("--", pos)) {
+        break;
+      }
+      int headersEnd = body.indexOf("\r\n\r\n", pos);
+      String headers = body.substring(pos, headersEnd);
+      int next = body.indexOf("\r\n" + delimiter, headersEnd + 4);
+      assertThat(next).as("closing boundary").isGreaterThan(0);
+      byte[] data = body.substring(headersEnd + 4, next).getBytes(StandardCharsets.ISO_8859_1);
+      String type = null;
+      String range = null;
+      for (String line : headers.split("\r\n")) {
+        int colon = line.indexOf(':');
+        if (colon > 0) {
+          String name = line.substring(0, colon).trim();
+          String value = line.substring(colon + 1).trim();
+          if (name.equalsIgnoreCase("Content-Type")) {
+            type = value;
+          } else if (name.equalsIgnoreCase("Content-Range")) {
+            range = value;
+          }
+        }
+      }
+      parts.add(new Part(type, range, data));
+      pos = next + 2;
+    }
+    return parts;
+  }
+}
