@@ -43,7 +43,7 @@ class EngineConfig {
 
   @Bean(destroyMethod = "close")
   JtaConnections jtaConnections(TransactionManager narayanaTransactionManager, PGXADataSource xa) {
-    return new JtaConnections(narayanaTransactionManager, xa, 16);
+    return new JtaConnections(narayanaTransactionManager, xa, 16, Duration.ofSeconds(30));
   }
 
   /** Created after the migrations ran, so that the schema exists before the engine is used. */

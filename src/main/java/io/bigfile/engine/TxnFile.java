@@ -103,9 +103,6 @@ final class TxnFile {
     private final TreeMap<Long, DirtyPage> pages;
     private final List<Undo> undos = new ArrayList<>();
 
-    /** Pages created since the savepoint, with their budget. */
-    final List<Long> createdPages = new ArrayList<>();
-
     private record Undo(byte[] page, int offset, byte[] saved) {}
 
     private Savepoint(TxnFile f) {
@@ -150,19 +147,6 @@ final class TxnFile {
       file.requireUnchanged = requireUnchanged;
       file.localVersion = localVersion;
       file.pages = pages;
-    }
-
-    /**
-     * Pages present at the savepoint that are gone now (their memory can be given back on success).
-     */
-    List<DirtyPage> droppedPages() {
-      List<DirtyPage> dropped = new ArrayList<>();
-      for (var e : pages.entrySet()) {
-        if (file.pages.get(e.getKey()) != e.getValue()) {
-          dropped.add(e.getValue());
-        }
-      }
-      return dropped;
     }
   }
 }

@@ -44,4 +44,9 @@ public final class PageCache {
   public void clear() {
     cache.invalidateAll();
   }
+
+  /** Runs pending evictions now (they otherwise run on later accesses). */
+  public void cleanUp() {
+    cache.cleanUp();
+  }
 }

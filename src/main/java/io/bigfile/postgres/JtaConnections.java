@@ -5,8 +5,11 @@ import jakarta.transaction.Status;
 import jakarta.transaction.TransactionManager;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import javax.sql.XAConnection;
 import javax.sql.XADataSource;
 import javax.transaction.xa.XAResource;
@@ -32,11 +35,19 @@ public final class JtaConnections implements AutoCloseable {
   private final XADataSource xa;
   private final BlockingDeque<XAConnection> idle = new LinkedBlockingDeque<>();
   private final int maxIdle;
+  private final Semaphore permits;
+  private final long waitMillis;
 
-  public JtaConnections(TransactionManager tm, XADataSource xa, int maxIdle) {
+  /**
+   * @param max the most connections in use at once (commits and uploads beyond it wait)
+   * @param wait how long a commit waits for a connection before failing as unavailable
+   */
+  public JtaConnections(TransactionManager tm, XADataSource xa, int max, Duration wait) {
     this.tm = tm;
     this.xa = xa;
-    this.maxIdle = maxIdle;
+    this.maxIdle = max;
+    this.permits = new Semaphore(max, true);
+    this.waitMillis = wait.toMillis();
   }
 
   /**
@@ -45,6 +56,28 @@ public final class JtaConnections implements AutoCloseable {
    * @param timeoutSeconds the JTA timeout of this transaction
    */
   public <T, E extends Exception> T inTransaction(int timeoutSeconds, Work<T, E> work) throws E {
+    acquirePermit();
+    try {
+      return inTransactionWithPermit(timeoutSeconds, work);
+    } finally {
+      permits.release();
+    }
+  }
+
+  private void acquirePermit() {
+    try {
+      if (!permits.tryAcquire(waitMillis, TimeUnit.MILLISECONDS)) {
+        throw new StorageUnavailableException(
+            "all database connections for commits are busy; retry later", null);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StorageUnavailableException("interrupted while waiting for a connection", e);
+    }
+  }
+
+  private <T, E extends Exception> T inTransactionWithPermit(int timeoutSeconds, Work<T, E> work)
+      throws E {
     XAConnection xac = borrow();
     boolean failed = true;
     try {

@@ -42,7 +42,11 @@ public final class Stores {
       xa.setPassword(db.password());
       xa.setPrepareThreshold(-1);
       JtaConnections jta =
-          new JtaConnections(com.arjuna.ats.jta.TransactionManager.transactionManager(), xa, 12);
+          new JtaConnections(
+              com.arjuna.ats.jta.TransactionManager.transactionManager(),
+              xa,
+              12,
+              Duration.ofSeconds(30));
       postgres = new PostgresBlockStore(new HikariDataSource(cfg), jta, Duration.ofMinutes(10));
     }
     return postgres;
