@@ -839,9 +839,7 @@ public final class Engine implements BigFiles, AutoCloseable {
     pins.pin(snapshot);
     try {
       FileRecord rec = alive(store.file(id.value(), snapshot), id);
-      if (precondition != null && !precondition.test(infoOf(rec, snapshot))) {
-        throw new PreconditionFailedException("the file does not match the request's conditions");
-      }
+      checkPrecondition(precondition, infoOf(rec, snapshot));
       long start = mode == Mode.APPEND ? rec.size() : offset;
       if (length >= 0) {
         checkMaxSize(start + length);
@@ -1188,6 +1186,16 @@ public final class Engine implements BigFiles, AutoCloseable {
     return rec.get();
   }
 
+  private static void checkPrecondition(Precondition precondition, FileInfo current) {
+    if (precondition != null && !precondition.test(current)) {
+      throw new PreconditionFailedException(
+          "the file does not match the request's preconditions: its version is now "
+              + current.version()
+              + ", last modified "
+              + current.modifiedAt());
+    }
+  }
+
   /**
    * Changes one file in a transaction, all or nothing: the request's precondition is checked on the
    * file as the transaction sees it, and if {@code op} fails, the file (and whether the transaction
@@ -1202,17 +1210,13 @@ public final class Engine implements BigFiles, AutoCloseable {
     TxnFile f;
     if (existing == null) {
       FileRecord rec = alive(store.file(id, t.snapshot), new FileId(id));
-      if (precondition != null && !precondition.test(infoOf(rec, t.snapshot))) {
-        throw new PreconditionFailedException("the file does not match the request's conditions");
-      }
+      checkPrecondition(precondition, infoOf(rec, t.snapshot));
       f = new TxnFile(rec);
     } else {
       if (existing.deleted) {
         throw new UnknownFileException(new FileId(id).toString());
       }
-      if (precondition != null && !precondition.test(infoOf(t, existing))) {
-        throw new PreconditionFailedException("the file does not match the request's conditions");
-      }
+      checkPrecondition(precondition, infoOf(t, existing));
       f = existing;
     }
     TxnFile.Savepoint sp = f.savepoint();

@@ -15,11 +15,15 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
@@ -63,6 +67,26 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
       b.header("Retry-After", "1");
     }
     return b.body(pd);
+  }
+
+  /** Bad JSON: say where, without echoing internals. */
+  @Override
+  protected ResponseEntity<Object> handleHttpMessageNotReadable(
+      HttpMessageNotReadableException ex,
+      HttpHeaders headers,
+      HttpStatusCode status,
+      WebRequest request) {
+    Throwable cause = ex.getMostSpecificCause();
+    String why = cause.getMessage() == null ? "" : cause.getMessage();
+    int nl = why.indexOf('\n');
+    if (nl > 0) {
+      why = why.substring(0, nl);
+    }
+    ProblemDetail pd =
+        ProblemDetail.forStatusAndDetail(
+            HttpStatus.BAD_REQUEST,
+            why.isEmpty() ? "the request body is not valid JSON" : "invalid JSON body: " + why);
+    return handleExceptionInternal(ex, pd, headers, HttpStatus.BAD_REQUEST, request);
   }
 
   @ExceptionHandler(DataAccessException.class)

@@ -23,6 +23,18 @@ class SmokeIT extends ServiceTestBase {
   }
 
   @Test
+  void badJsonIsExplained() {
+    var r =
+        send(
+            request("/v1/files")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"blockSize\": \"big\"}")));
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    assertThat(body(r)).contains("invalid JSON body").contains("big");
+  }
+
+  @Test
   void servesItsOpenApiDescriptionAndMetrics() {
     var docs = send(request("/v3/api-docs").GET());
     assertThat(docs.statusCode()).isEqualTo(200);
