@@ -87,6 +87,10 @@ public final class Engine implements BigFiles, AutoCloseable {
   private final EngineSettings settings;
   private final Clock clock;
   private final LongConsumer commitTimer;
+
+  /** Loads blocks ahead of sequential reads; may run a task in the caller when it is saturated. */
+  private final java.util.concurrent.Executor prefetcher;
+
   private final EngineStats stats = new EngineStats();
   private final SnapshotPins pins = new SnapshotPins();
   private final ConcurrentHashMap<String, Transaction> open = new ConcurrentHashMap<>();
@@ -100,8 +104,10 @@ public final class Engine implements BigFiles, AutoCloseable {
       DirtyBudget budget,
       EngineSettings settings,
       Clock clock,
-      LongConsumer commitTimer) {
+      LongConsumer commitTimer,
+      java.util.concurrent.Executor prefetcher) {
     this.store = store;
+    this.prefetcher = prefetcher;
     this.cache = cache;
     this.budget = budget;
     this.settings = settings;
@@ -497,6 +503,7 @@ public final class Engine implements BigFiles, AutoCloseable {
             t.snapshot,
             v.file,
             settings.readAheadBytes(),
+            prefetcher,
             () -> {
               t.lastUsed = clock.instant();
               t.lock.unlock();
@@ -518,6 +525,7 @@ public final class Engine implements BigFiles, AutoCloseable {
           t.snapshot,
           null,
           settings.readAheadBytes(),
+          prefetcher,
           () -> discard(t));
     } catch (RuntimeException e) {
       discard(t);
