@@ -494,6 +494,8 @@ class HelmChartTests {
               "bigfile.transactions.idleTimeOut", "5m", "additional properties 'idleTimeOut'"),
           Arguments.of("bigfile.embedded.dataDir", "/data", "additional properties 'embedded'"),
           Arguments.of("bigfile.history.retention", 3600, "/bigfile/history/retention"),
+          Arguments.of("bigfile.ranges.maxRanges", 0, "/bigfile/ranges/maxRanges"),
+          Arguments.of("bigfile.ranges.maxOverlapping", "two", "/bigfile/ranges/maxOverlapping"),
           Arguments.of("database.password", "hunter2", "additional properties 'password'"),
           Arguments.of("database.url", "", "/database/url"),
           Arguments.of("database.url", "postgres://db/bigfile", "/database/url"),
