@@ -247,7 +247,7 @@ class HelmChartTests {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.bigfile.deploy.HelmChartTests#valueSets")
-    void theServiceAndItsSelectorsFindTheServerPodsOnly(String name, List<Path> files) {
+    void selectorsFindTheServerPodsOnlyAndTheNetworkPolicyTheJobToo(String name, List<Path> files) {
       RenderedChart chart = RenderedChart.render(files, Map.of());
       Map<String, Object> podLabels = map(chart.serverPod(), "metadata", "labels");
       Map<String, Object> service = chart.one("Service");
@@ -260,7 +260,13 @@ class HelmChartTests {
         }
       }
       for (Map<String, Object> o : chart.all("NetworkPolicy")) {
-        selectors.add(map(o, "spec", "podSelector", "matchLabels"));
+        // Limits the migration Job's pods too.
+        Map<String, Object> policySelector = map(o, "spec", "podSelector", "matchLabels");
+        assertThat(podLabels).containsAllEntriesOf(policySelector);
+        for (Map<String, Object> job : chart.all("Job")) {
+          assertThat(map(job, "spec", "template", "metadata", "labels"))
+              .containsAllEntriesOf(policySelector);
+        }
       }
       for (Map<String, Object> selector : selectors) {
         assertThat(podLabels).containsAllEntriesOf(selector);
