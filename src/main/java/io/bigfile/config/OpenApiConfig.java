@@ -119,14 +119,15 @@ class OpenApiConfig {
                 "type",
                 string()
                     .format("uri-reference")
-                    .description("The problem type (about:blank: the status says it all)"))
+                    .description(
+                        "The problem type; absent for about:blank, where the status says it all"))
             .addProperty("title", string().description("The status's reason phrase"))
             .addProperty(
                 "status", integer("int32").description("The HTTP status code of the response"))
             .addProperty("detail", string().description("What was wrong with this request"))
             .addProperty(
                 "instance", string().format("uri-reference").description("The path of the request"))
-            .required(List.of("type", "title", "status")));
+            .required(List.of("title", "status")));
     s.put(
         "Conflict",
         object()
@@ -134,11 +135,12 @@ class OpenApiConfig {
             .addProperty("file", string().description("The file's id"))
             .addProperty(
                 "what",
-                array(
-                        string()
-                            ._enum(List.of("blocks", "size", "name", "format", "existence"))
-                            .description("A kind of change"))
-                    .description("What both commits changed"))
+                array(string())
+                    .description(
+                        "Kinds of change in conflict: `blocks`, `size`, `name`, `format`,"
+                            + " `existence`, or `modified` (a write of the transaction carried a"
+                            + " precondition, and another commit changed the file after its"
+                            + " snapshot)"))
             .addProperty(
                 "blocks",
                 array(integer("int64"))
@@ -366,12 +368,13 @@ class OpenApiConfig {
                         new MediaType()
                             .schema(new Schema<>().$ref("#/components/schemas/" + schema))));
           }
-          if (carriesFile(r) || (fileContent && (code < 300 || code == 304))) {
+          boolean noBody = head || code == 304 || code == 204;
+          if ((!noBody && carriesFile(r)) || (fileContent && (code < 300 || code == 304))) {
             addHeader(r, "ETag");
             addHeader(r, "Last-Modified");
             addHeader(r, REVISION);
           }
-          if (head || code == 304 || code == 204) {
+          if (noBody) {
             r.setContent(null);
           }
           if (code == 201) {

@@ -153,6 +153,7 @@ class GeneratedClientIT extends ServiceTestBase {
         .hasValue("application/problem+json");
     Problem problem = client.getObjectMapper().readValue(missing.getResponseBody(), Problem.class);
     assertThat(problem.getStatus()).isEqualTo(404);
+    assertThat(problem.getTitle()).isEqualTo("Not Found");
     assertThat(problem.getDetail()).contains(UNKNOWN_FILE);
 
     // first committer wins: the second commit of the same block is a 409 naming file and block
