@@ -111,9 +111,11 @@ class EngineConfig {
         .baseUnit("bytes")
         .register(registry);
     FunctionCounter.builder("bigfile.cache.requests", cache, c -> c.stats().hitCount())
+        .description("Block loads asked of the page cache, by whether it held the block")
         .tag("result", "hit")
         .register(registry);
     FunctionCounter.builder("bigfile.cache.requests", cache, c -> c.stats().missCount())
+        .description("Block loads asked of the page cache, by whether it held the block")
         .tag("result", "miss")
         .register(registry);
     Gauge.builder("bigfile.cache.hit.ratio", cache, c -> c.stats().hitRate())
@@ -126,11 +128,13 @@ class EngineConfig {
     Gauge.builder("bigfile.transactions.open", engine, Engine::openTransactionCount)
         .description("Open transactions")
         .register(registry);
+    // No base unit on these two: the unit is already in the name, and Prometheus would repeat it
+    // (bigfile_bytes_read_bytes_total)
     FunctionCounter.builder("bigfile.bytes.read", engine, e -> e.stats().bytesRead())
-        .baseUnit("bytes")
+        .description("Bytes of file content read by clients")
         .register(registry);
     FunctionCounter.builder("bigfile.bytes.written", engine, e -> e.stats().bytesWritten())
-        .baseUnit("bytes")
+        .description("Bytes of file content written by clients, in transactions or autocommit")
         .register(registry);
     FunctionCounter.builder("bigfile.commit.conflicts", engine, e -> e.stats().conflicts())
         .description("Commits refused because another commit changed the same data first")
