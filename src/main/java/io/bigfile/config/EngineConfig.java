@@ -10,6 +10,8 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import jakarta.transaction.NotSupportedException;
+import jakarta.transaction.SystemException;
 import jakarta.transaction.TransactionManager;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,8 +43,18 @@ class EngineConfig {
 
   private static final Logger LOG = LoggerFactory.getLogger(EngineConfig.class);
 
+  /**
+   * Narayana starts its transaction machinery at the first transaction, and that registers a JVM
+   * shutdown hook, which the JVM refuses once it is shutting down. A transaction begun and rolled
+   * back here starts it with the service: otherwise a replica that had committed nothing could not
+   * run the transaction that withdraws its snapshot pin at shutdown, and failed to stop the engine
+   * (its open transactions were not aborted).
+   */
   @Bean(destroyMethod = "close")
-  JtaConnections jtaConnections(TransactionManager narayanaTransactionManager, PGXADataSource xa) {
+  JtaConnections jtaConnections(TransactionManager narayanaTransactionManager, PGXADataSource xa)
+      throws NotSupportedException, SystemException {
+    narayanaTransactionManager.begin();
+    narayanaTransactionManager.rollback();
     return new JtaConnections(narayanaTransactionManager, xa, 16, Duration.ofSeconds(30));
   }
 
@@ -177,7 +189,9 @@ class EngineConfig {
       @Override
       public void stop() {
         executor.shutdownNow();
+        int open = engine.openTransactionCount();
         engine.close();
+        LOG.info("engine stopped; {} open transaction(s) aborted", open);
       }
 
       @Override

@@ -239,6 +239,11 @@ public final class ServiceProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** The exit code of the last start, once it has exited (143 after a SIGTERM it handled). */
+  public synchronized int exitValue() {
+    return process.exitValue();
+  }
+
   @Override
   public void close() {
     kill();
