@@ -34,16 +34,16 @@ import org.springframework.context.annotation.Configuration;
  * <ul>
  *   <li>a parameter means the same everywhere: {@code txn}, {@code at}, {@code limit}, {@code
  *       cursor}, {@code id} and the RFC 9110 request headers get one schema and one description (a
- *       controller's own description wins);
+ *       controller's own description, and a schema springdoc derived from the mapping, win);
  *   <li>every error is {@code application/problem+json} (RFC 9457): each operation lists 400 and
  *       503, 404 when it names a file or transaction, 409 when it takes {@code txn} (the
  *       transaction is no longer open, or a commit conflict, with {@code conflicts}), 410 when it
  *       takes {@code at}, 412 when it takes {@code If-Match} or {@code If-Unmodified-Since};
  *   <li>a response header named in a controller ({@code @Header(name = "ETag")}) refers to the one
  *       definition in {@code components/headers}; a response carrying file JSON, and every success
- *       or 304 of the content endpoints, carries the file's {@code ETag}, {@code Last-Modified} and
- *       {@code BigFile-Revision} (as {@code FilesController.fileResponse} and {@code
- *       Validators.write} set them), a 201 its {@code Location}, a 503 {@code Retry-After};
+ *       or 304 of a content read, carries the file's {@code ETag}, {@code Last-Modified} and {@code
+ *       BigFile-Revision} (as {@code FilesController.fileResponse} and {@code Validators.write} set
+ *       them), a 201 its {@code Location}, a 503 {@code Retry-After};
  *   <li>a HEAD operation (Spring maps HEAD with GET) gets its own operation id and no bodies.
  * </ul>
  */
@@ -222,10 +222,7 @@ class OpenApiConfig {
     param(
         "query",
         "limit",
-        integer("int32")
-            .minimum(java.math.BigDecimal.ONE)
-            .maximum(java.math.BigDecimal.valueOf(1000))
-            ._default(100),
+        integer("int32").minimum(java.math.BigDecimal.ONE),
         "The most items in one page");
     param(
         "query",
@@ -322,7 +319,14 @@ class OpenApiConfig {
                     path.startsWith("/v1/transactions") ? "The transaction's id" : "The file's id");
       }
       if (canonical != null) {
-        p.setSchema(canonical.getSchema());
+        Schema<?> derived = p.getSchema();
+        if (derived == null || !typeOf(derived).equals(typeOf(canonical.getSchema()))) {
+          // a header or query parameter the controller reads itself, or `at` parsed from a string
+          p.setSchema(canonical.getSchema());
+        } else if (derived.getMinimum() == null) {
+          // keep what springdoc derived (a default, for one) and add the bound
+          derived.setMinimum(canonical.getSchema().getMinimum());
+        }
         if (p.getDescription() == null || p.getDescription().isBlank()) {
           p.setDescription(canonical.getDescription());
         }
@@ -350,7 +354,10 @@ class OpenApiConfig {
     problem(responses, "503", "The database is unavailable; retry later");
 
     boolean head = method == PathItem.HttpMethod.HEAD;
-    boolean fileContent = op.getTags() != null && op.getTags().contains("content");
+    boolean contentRead =
+        (head || method == PathItem.HttpMethod.GET)
+            && op.getTags() != null
+            && op.getTags().contains("content");
     responses.forEach(
         (status, r) -> {
           if (r.get$ref() != null) {
@@ -369,7 +376,7 @@ class OpenApiConfig {
                             .schema(new Schema<>().$ref("#/components/schemas/" + schema))));
           }
           boolean noBody = head || code == 304 || code == 204;
-          if ((!noBody && carriesFile(r)) || (fileContent && (code < 300 || code == 304))) {
+          if ((!noBody && carriesFile(r)) || (contentRead && (code < 300 || code == 304))) {
             addHeader(r, "ETag");
             addHeader(r, "Last-Modified");
             addHeader(r, REVISION);
@@ -394,6 +401,13 @@ class OpenApiConfig {
                             : h);
           }
         });
+  }
+
+  private static String typeOf(Schema<?> s) {
+    if (s.getType() != null) {
+      return s.getType();
+    }
+    return s.getTypes() == null || s.getTypes().isEmpty() ? "" : s.getTypes().iterator().next();
   }
 
   private static boolean has(List<Parameter> params, String in, String name) {
