@@ -38,6 +38,18 @@ public interface BlockStore {
    */
   List<BlockRef> blocks(long fileId, long snapshot, long fromBlk, long toBlk);
 
+  /**
+   * Blocks at or past {@code fromBlk} that hold data at {@code snapshot} (their version there is
+   * not a zero version), ascending, at most {@code limit}.
+   */
+  List<Long> dataBlocks(long fileId, long snapshot, long fromBlk, int limit);
+
+  /**
+   * Blocks at or past {@code fromBlk} with a version written after {@code since} and at or before
+   * {@code snapshot}, ascending, at most {@code limit}.
+   */
+  List<Long> changedBlocks(long fileId, long since, long snapshot, long fromBlk, int limit);
+
   /** The content of one block version. */
   BlockData load(long fileId, int blockSize, BlockRef ref);
 

@@ -15,9 +15,12 @@ import jakarta.transaction.SystemException;
 import jakarta.transaction.TransactionManager;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.postgresql.xa.PGXADataSource;
 import org.slf4j.Logger;
@@ -84,6 +87,27 @@ class EngineConfig {
         .register(registry);
   }
 
+  /**
+   * Loads blocks ahead of sequential reads. Bounded; when it is saturated the submitting thread
+   * loads the block itself, so no read ever waits on a dropped task.
+   */
+  @Bean(destroyMethod = "shutdownNow")
+  ThreadPoolExecutor prefetchExecutor() {
+    AtomicInteger n = new AtomicInteger();
+    return new ThreadPoolExecutor(
+        4,
+        4,
+        30,
+        TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(256),
+        r -> {
+          Thread t = new Thread(r, "bigfile-prefetch-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        },
+        new ThreadPoolExecutor.CallerRunsPolicy());
+  }
+
   @Bean(destroyMethod = "close")
   Engine engine(
       PostgresBlockStore store,
@@ -94,7 +118,8 @@ class EngineConfig {
       CacheProperties cacheProps,
       HistoryProperties history,
       Timer commitTimer,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      ThreadPoolExecutor prefetchExecutor) {
     EngineSettings settings =
         new EngineSettings(
             (int) files.defaultBlockSize().toBytes(),
@@ -102,7 +127,9 @@ class EngineConfig {
             files.maxSize().toBytes(),
             tx.idleTimeout(),
             tx.finishedRetention(),
-            cacheProps.readAhead().toBytes(),
+            // at most a quarter of the cache, so that read-ahead never evicts what it just loaded
+            Math.min(
+                cacheProps.readAhead().toBytes(), Math.max(1, cacheProps.maxSize().toBytes() / 4)),
             history.retention(),
             history.packInterval().multipliedBy(3));
     Engine engine =
@@ -112,7 +139,8 @@ class EngineConfig {
             budget,
             settings,
             Clock.systemUTC(),
-            nanos -> commitTimer.record(Duration.ofNanos(nanos)));
+            nanos -> commitTimer.record(Duration.ofNanos(nanos)),
+            prefetchExecutor);
     bindMetrics(engine, cache, registry);
     return engine;
   }

@@ -12,8 +12,12 @@ import io.bigfile.pagecache.PageCache;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * Streams a file's bytes at one snapshot, with the reading transaction's dirty pages on top.
@@ -34,6 +38,7 @@ final class ContentReader implements FileContent {
   private final long snapshot;
   private final TxnFile overlay;
   private final int windowBlocks;
+  private final Executor prefetcher;
   private final Runnable onClose;
   private boolean closed;
 
@@ -45,6 +50,7 @@ final class ContentReader implements FileContent {
       long snapshot,
       TxnFile overlay,
       long readAheadBytes,
+      Executor prefetcher,
       Runnable onClose) {
     this.store = store;
     this.cache = cache;
@@ -55,6 +61,7 @@ final class ContentReader implements FileContent {
     this.snapshot = snapshot;
     this.overlay = overlay;
     this.windowBlocks = (int) Math.max(1, Math.min(1024, readAheadBytes / blockSize));
+    this.prefetcher = prefetcher;
     this.onClose = onClose;
   }
 
@@ -69,13 +76,18 @@ final class ContentReader implements FileContent {
       throw new IllegalArgumentException(
           "range " + offset + "+" + length + " outside file of " + info.size() + " bytes");
     }
-    long pos = offset;
     long end = offset + length;
+    long lastBlk = length == 0 ? -1 : (end - 1) / blockSize;
+    long pos = offset;
+    CompletableFuture<Map<Long, BlockRef>> nextRefs = null;
     while (pos < end) {
       long firstBlk = pos / blockSize;
-      long lastBlk = (end - 1) / blockSize;
       long windowEnd = Math.min(lastBlk + 1, firstBlk + windowBlocks);
-      Map<Long, BlockRef> refs = committedRefs(firstBlk, windowEnd);
+      Map<Long, BlockRef> refs =
+          nextRefs != null ? join(nextRefs) : committedRefs(firstBlk, windowEnd);
+      // read-ahead: the next window's index and blocks load while this window streams out
+      long nextEnd = Math.min(lastBlk + 1, windowEnd + windowBlocks);
+      nextRefs = windowEnd < nextEnd ? prefetch(windowEnd, nextEnd) : null;
       for (long blk = firstBlk; blk < windowEnd; blk++) {
         int from = (int) (pos - blk * blockSize);
         int to = (int) Math.min(blockSize, end - blk * blockSize);
@@ -86,18 +98,78 @@ final class ContentReader implements FileContent {
     stats.bytesRead.add(length);
   }
 
-  private Map<Long, BlockRef> committedRefs(long fromBlk, long toBlk) {
-    long committedTo = toBlk;
-    if (overlay != null) {
-      if (overlay.created()) {
-        return Map.of();
-      }
-      committedTo = Math.min(toBlk, overlay.zeroFrom);
+  /**
+   * Starts loading the index of blocks {@code [fromBlk, toBlk)} and then each of their versions
+   * into the shared cache, in parallel on the prefetch executor. A block the reader reaches before
+   * its load finished waits for that load (the cache runs one load per version); a prefetch that
+   * fails leaves the reader to load the block itself.
+   */
+  private CompletableFuture<Map<Long, BlockRef>> prefetch(long fromBlk, long toBlk) {
+    // what the background reads of the transaction is copied here, on the thread that holds it
+    long end = committedEnd(toBlk);
+    Set<Long> dirty =
+        overlay == null ? Set.of() : new HashSet<>(overlay.pages.subMap(fromBlk, toBlk).keySet());
+    CompletableFuture<Map<Long, BlockRef>> refs =
+        CompletableFuture.supplyAsync(() -> refs(fromBlk, end), prefetcher);
+    refs.thenAccept(
+        map -> {
+          for (BlockRef ref : map.values()) {
+            if (ref.format() != BlockFormat.ZERO && !dirty.contains(ref.blk())) {
+              prefetcher.execute(() -> quietly(() -> load(ref)));
+            }
+          }
+        });
+    return refs;
+  }
+
+  private static void quietly(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      // the reader loads the block itself when it gets there, and reports the failure then
     }
-    if (committedTo <= fromBlk) {
+  }
+
+  private Map<Long, BlockRef> join(CompletableFuture<Map<Long, BlockRef>> f) {
+    try {
+      return f.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
+  }
+
+  private BlockData load(BlockRef ref) {
+    return cache.get(
+        new BlockKey(fileId, ref.blk(), ref.rev()), k -> store.load(fileId, blockSize, ref));
+  }
+
+  private Map<Long, BlockRef> committedRefs(long fromBlk, long toBlk) {
+    return refs(fromBlk, committedEnd(toBlk));
+  }
+
+  /**
+   * Where committed blocks stop being visible: inside a transaction, at its truncation mark. Read
+   * on the reader's thread, which holds the transaction.
+   */
+  private long committedEnd(long toBlk) {
+    if (overlay == null) {
+      return toBlk;
+    }
+    return overlay.created() ? 0 : Math.min(toBlk, overlay.zeroFrom);
+  }
+
+  /**
+   * The versions of blocks {@code [fromBlk, toBlk)}; touches only immutable state, so any thread
+   * may call it.
+   */
+  private Map<Long, BlockRef> refs(long fromBlk, long toBlk) {
+    if (toBlk <= fromBlk) {
       return Map.of();
     }
-    List<BlockRef> list = store.blocks(fileId, snapshot, fromBlk, committedTo);
+    List<BlockRef> list = store.blocks(fileId, snapshot, fromBlk, toBlk);
     Map<Long, BlockRef> map = new HashMap<>(list.size() * 2);
     for (BlockRef r : list) {
       map.put(r.blk(), r);

@@ -14,6 +14,7 @@ import io.bigfile.block.FileRecord;
 import io.bigfile.block.RevisionRecord;
 import io.bigfile.block.StoredConflict;
 import io.bigfile.file.BigFiles;
+import io.bigfile.file.DataRanges;
 import io.bigfile.file.DirtyBudgetExceededException;
 import io.bigfile.file.FileContent;
 import io.bigfile.file.FileId;
@@ -25,6 +26,8 @@ import io.bigfile.file.NewFile;
 import io.bigfile.file.Page;
 import io.bigfile.file.Precondition;
 import io.bigfile.file.PreconditionFailedException;
+import io.bigfile.file.RangePart;
+import io.bigfile.file.RangeParts;
 import io.bigfile.file.RequestContext;
 import io.bigfile.file.RevisionInfo;
 import io.bigfile.file.RevisionNotRetainedException;
@@ -84,6 +87,10 @@ public final class Engine implements BigFiles, AutoCloseable {
   private final EngineSettings settings;
   private final Clock clock;
   private final LongConsumer commitTimer;
+
+  /** Loads blocks ahead of sequential reads; may run a task in the caller when it is saturated. */
+  private final java.util.concurrent.Executor prefetcher;
+
   private final EngineStats stats = new EngineStats();
   private final SnapshotPins pins = new SnapshotPins();
   private final ConcurrentHashMap<String, Transaction> open = new ConcurrentHashMap<>();
@@ -97,8 +104,10 @@ public final class Engine implements BigFiles, AutoCloseable {
       DirtyBudget budget,
       EngineSettings settings,
       Clock clock,
-      LongConsumer commitTimer) {
+      LongConsumer commitTimer,
+      java.util.concurrent.Executor prefetcher) {
     this.store = store;
+    this.prefetcher = prefetcher;
     this.cache = cache;
     this.budget = budget;
     this.settings = settings;
@@ -494,6 +503,7 @@ public final class Engine implements BigFiles, AutoCloseable {
             t.snapshot,
             v.file,
             settings.readAheadBytes(),
+            prefetcher,
             () -> {
               t.lastUsed = clock.instant();
               t.lock.unlock();
@@ -515,6 +525,7 @@ public final class Engine implements BigFiles, AutoCloseable {
           t.snapshot,
           null,
           settings.readAheadBytes(),
+          prefetcher,
           () -> discard(t));
     } catch (RuntimeException e) {
       discard(t);
@@ -643,37 +654,113 @@ public final class Engine implements BigFiles, AutoCloseable {
               precondition,
               (f, sp) -> {
                 long start = mode == Mode.APPEND ? f.size : offset;
-                if (length >= 0) {
-                  checkMaxSize(start + length);
-                }
                 if (mode == Mode.REPLACE) {
                   f.pages = new TreeMap<>();
                   f.zeroFrom = 0;
                   f.size = 0;
                   f.changed(Change.SIZE);
                 }
-                BodyWalker walker =
-                    new BodyWalker(
-                        f.blockSize,
-                        start,
-                        length,
-                        body,
-                        settings.maxFileSize(),
-                        new TxnPageSink(t, f, sp));
-                walker.run();
-                if (walker.written() > 0) {
-                  f.changed(Change.BLOCKS);
-                }
-                if (walker.position() > f.size) {
-                  f.size = walker.position();
-                  f.changed(Change.SIZE);
-                }
-                if (sizeAfter != null && sizeAfter != f.size) {
-                  resize(t, f, sizeAfter, sp);
-                }
-                stats.bytesWritten.add(walker.written());
+                writeInto(t, f, sp, start, length, body, sizeAfter);
               });
           return id;
+        });
+  }
+
+  /** Writes a body into a transaction's pages at {@code start}, then sets the size if asked. */
+  private void writeInto(
+      Transaction t,
+      TxnFile f,
+      TxnFile.Savepoint sp,
+      long start,
+      long length,
+      InputStream body,
+      Long sizeAfter) {
+    if (length >= 0) {
+      checkMaxSize(start + length);
+    }
+    BodyWalker walker =
+        new BodyWalker(
+            f.blockSize, start, length, body, settings.maxFileSize(), new TxnPageSink(t, f, sp));
+    walker.run();
+    if (walker.written() > 0) {
+      f.changed(Change.BLOCKS);
+    }
+    if (walker.position() > f.size) {
+      f.size = walker.position();
+      f.changed(Change.SIZE);
+    }
+    if (sizeAfter != null && sizeAfter != f.size) {
+      resize(t, f, sizeAfter, sp);
+    }
+    stats.bytesWritten.add(walker.written());
+  }
+
+  @Override
+  public FileInfo patch(
+      RequestContext ctx, FileId id, RangeParts parts, Precondition precondition) {
+    return runWrite(
+        ctx,
+        t -> {
+          change(
+              t,
+              id.value(),
+              precondition,
+              (f, sp) -> {
+                int n = 0;
+                for (RangePart part = nextPart(parts); part != null; part = nextPart(parts)) {
+                  writeInto(
+                      t, f, sp, part.offset(), part.length(), part.body(), part.completeLength());
+                  n++;
+                }
+                if (n == 0) {
+                  throw new InvalidRequestException("the patch holds no range");
+                }
+              });
+          return id;
+        });
+  }
+
+  private static RangePart nextPart(RangeParts parts) {
+    try {
+      return parts.next();
+    } catch (java.io.IOException e) {
+      throw new InvalidRequestException("could not read the request body: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public DataRanges ranges(RequestContext ctx, FileId id, Long since, String cursor, int limit) {
+    checkLimit(limit);
+    long from = cursor(cursor, Long::parseLong, 0);
+    if (from < 0) {
+      throw new InvalidRequestException("malformed cursor '" + cursor + "'");
+    }
+    return run(
+        ctx,
+        false,
+        t -> {
+          View v = view(t, id.value());
+          FileInfo info = infoOf(t, v);
+          Long sizeAtSince = null;
+          if (since != null) {
+            if (since > t.snapshot) {
+              throw new InvalidRequestException(
+                  "since=" + since + " is after the revision read, " + t.snapshot);
+            }
+            long oldest = store.oldestRetainedRevision();
+            if (since < oldest) {
+              throw new RevisionNotRetainedException(since, oldest);
+            }
+            sizeAtSince =
+                store
+                    .file(id.value(), since)
+                    .filter(r -> !r.deleted())
+                    .map(FileRecord::size)
+                    .orElse(0L);
+          }
+          RangeLister lister =
+              new RangeLister(store, id.value(), info.blockSize(), t.snapshot, since, v.file);
+          return lister.page(info, sizeAtSince, from, limit);
         });
   }
 

@@ -70,6 +70,20 @@ public interface BigFiles {
   FileInfo append(
       RequestContext ctx, FileId id, long length, InputStream body, Precondition precondition);
 
+  /**
+   * Applies every range of a byte-range patch, atomically: all ranges or, if any part is malformed
+   * or fails, none. Outside a transaction the ranges are staged like a transaction's writes, so
+   * their total is limited by the per-transaction dirty budget.
+   */
+  FileInfo patch(RequestContext ctx, FileId id, RangeParts parts, Precondition precondition);
+
+  /**
+   * The byte ranges of the file that hold data as the request sees it, or, with {@code since}, the
+   * ranges that changed after revision {@code since}, a page at a time from {@code cursor} (a byte
+   * offset).
+   */
+  DataRanges ranges(RequestContext ctx, FileId id, Long since, String cursor, int limit);
+
   /** Revisions that changed the file, newest first, as the request's snapshot sees them. */
   Page<RevisionInfo> revisions(RequestContext ctx, FileId id, String cursor, int limit);
 

@@ -227,6 +227,55 @@ public final class PostgresBlockStore implements BlockStore {
   }
 
   @Override
+  public List<Long> dataBlocks(long fileId, long snapshot, long fromBlk, int limit) {
+    return blockList(
+        """
+        SELECT blk FROM (SELECT DISTINCT ON (blk) blk, format
+                           FROM block_version
+                          WHERE file_id = ? AND blk >= ? AND rev <= ? AND rev > 0
+                          ORDER BY blk, rev DESC) l
+         WHERE format <> 0 ORDER BY blk LIMIT ?
+        """,
+        fileId,
+        fromBlk,
+        snapshot,
+        limit);
+  }
+
+  @Override
+  public List<Long> changedBlocks(long fileId, long since, long snapshot, long fromBlk, int limit) {
+    return blockList(
+        """
+        SELECT DISTINCT blk FROM block_version
+         WHERE file_id = ? AND blk >= ? AND rev > ? AND rev <= ?
+         ORDER BY blk LIMIT ?
+        """,
+        fileId,
+        fromBlk,
+        since,
+        snapshot,
+        limit);
+  }
+
+  private List<Long> blockList(String sql, long... params) {
+    return read(
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+              ps.setLong(i + 1, params[i]);
+            }
+            List<Long> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(rs.getLong(1));
+              }
+            }
+            return out;
+          }
+        });
+  }
+
+  @Override
   public BlockData load(long fileId, int blockSize, BlockRef ref) {
     return switch (ref.format()) {
       case ZERO -> BlockData.EMPTY;

@@ -89,6 +89,18 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     return handleExceptionInternal(ex, pd, headers, HttpStatus.BAD_REQUEST, request);
   }
 
+  @ExceptionHandler(PatchBodies.UnusableRangeException.class)
+  ResponseEntity<ProblemDetail> unusableRange(PatchBodies.UnusableRangeException e) {
+    return ResponseEntity.status(HttpStatus.UNPROCESSABLE_CONTENT)
+        .body(ProblemDetail.forStatusAndDetail(HttpStatus.UNPROCESSABLE_CONTENT, e.getMessage()));
+  }
+
+  @ExceptionHandler(PatchBodies.LengthRequiredException.class)
+  ResponseEntity<ProblemDetail> lengthRequired(PatchBodies.LengthRequiredException e) {
+    return ResponseEntity.status(HttpStatus.LENGTH_REQUIRED)
+        .body(ProblemDetail.forStatusAndDetail(HttpStatus.LENGTH_REQUIRED, e.getMessage()));
+  }
+
   @ExceptionHandler(DataAccessException.class)
   ResponseEntity<ProblemDetail> database(DataAccessException e) {
     LOG.warn("database error: {}", e.getMessage());

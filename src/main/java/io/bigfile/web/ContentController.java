@@ -5,6 +5,7 @@ import io.bigfile.file.FileContent;
 import io.bigfile.file.FileId;
 import io.bigfile.file.FileInfo;
 import io.bigfile.file.InvalidRequestException;
+import io.bigfile.file.RangeParts;
 import io.bigfile.file.RequestContext;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -22,8 +23,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
@@ -43,9 +47,11 @@ class ContentController {
   private static final String OCTETS = MediaType.APPLICATION_OCTET_STREAM_VALUE;
 
   private final BigFiles files;
+  private final RangePolicy rangePolicy;
 
-  ContentController(BigFiles files) {
+  ContentController(BigFiles files, RangePolicy rangePolicy) {
     this.files = files;
+    this.rangePolicy = rangePolicy;
   }
 
   @RequestMapping(method = {RequestMethod.GET, RequestMethod.HEAD})
@@ -90,6 +96,7 @@ class ContentController {
       FileInfo f = content.info();
       Validators.write(resp, f);
       resp.setHeader(HttpHeaders.ACCEPT_RANGES, "bytes");
+      resp.setHeader("Accept-Patch", ACCEPT_PATCH);
       switch (Validators.evaluateRead(req, f)) {
         case NOT_MODIFIED -> {
           resp.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
@@ -115,7 +122,7 @@ class ContentController {
               head);
           return;
         }
-        if (!parsed.ignored()) {
+        if (!parsed.ignored() && rangePolicy.allows(parsed, f.size())) {
           List<ByteRange> ranges = parsed.satisfiable();
           if (ranges.size() == 1) {
             ByteRange r = ranges.get(0);
@@ -258,6 +265,60 @@ class ContentController {
               Validators.forWrite(req));
     }
     return FilesController.fileResponse(ResponseEntity.ok(), f);
+  }
+
+  /** What PATCH accepts, advertised with {@code Accept-Patch} (RFC 5789 section 3.1). */
+  static final String ACCEPT_PATCH = "message/byterange, multipart/byteranges";
+
+  /**
+   * Byte-range PATCH (draft-ietf-httpapi-patch-byterange): {@code message/byterange} writes one
+   * range, {@code multipart/byteranges} several, all or none. Any other media type is 415 with
+   * {@code Accept-Patch}.
+   */
+  @PatchMapping
+  @Operation(
+      operationId = "patchContent",
+      summary =
+          "Write one or several byte ranges atomically (message/byterange, multipart/byteranges)")
+  @Parameter(in = ParameterIn.QUERY, name = "txn", description = "Write inside this transaction")
+  @Parameter(in = ParameterIn.HEADER, name = "If-Match")
+  @Parameter(in = ParameterIn.HEADER, name = "If-Unmodified-Since")
+  ResponseEntity<?> patch(@PathVariable String id, HttpServletRequest req) throws IOException {
+    RequestContext ctx = QueryParams.context(req);
+    FileId fid = FileId.parse(id);
+    String type = req.getContentType();
+    String media = type == null ? "" : type.split(";")[0].trim().toLowerCase(java.util.Locale.ROOT);
+    RangeParts parts;
+    if (media.equals("message/byterange")) {
+      parts = PatchBodies.messageByterange(req.getInputStream());
+    } else if (media.equals("multipart/byteranges")) {
+      parts = PatchBodies.multipart(req.getInputStream(), PatchBodies.parameter(type, "boundary"));
+    } else {
+      ProblemDetail pd =
+          ProblemDetail.forStatusAndDetail(
+              HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+              "PATCH of file content takes "
+                  + ACCEPT_PATCH
+                  + ", not '"
+                  + (type == null ? "no Content-Type" : type)
+                  + "'");
+      return ResponseEntity.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE)
+          .header("Accept-Patch", ACCEPT_PATCH)
+          .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+          .body(pd);
+    }
+    FileInfo f = files.patch(ctx, fid, parts, Validators.forWrite(req));
+    return FilesController.fileResponse(ResponseEntity.ok(), f);
+  }
+
+  @RequestMapping(method = RequestMethod.OPTIONS)
+  @Operation(operationId = "contentOptions", summary = "Methods and patch formats of file content")
+  ResponseEntity<Void> options(@PathVariable String id) {
+    return ResponseEntity.ok()
+        .header(HttpHeaders.ALLOW, "GET, HEAD, PUT, POST, PATCH, OPTIONS")
+        .header("Accept-Patch", ACCEPT_PATCH)
+        .header(HttpHeaders.ACCEPT_RANGES, "bytes")
+        .build();
   }
 
   @PostMapping

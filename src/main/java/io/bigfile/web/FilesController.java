@@ -1,6 +1,7 @@
 package io.bigfile.web;
 
 import io.bigfile.file.BigFiles;
+import io.bigfile.file.DataRanges;
 import io.bigfile.file.FileId;
 import io.bigfile.file.FileInfo;
 import io.bigfile.file.FileUpdate;
@@ -17,6 +18,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
@@ -91,6 +93,21 @@ class FilesController {
               requiredMode = Schema.RequiredMode.REQUIRED,
               description = "What the commit changed in the file")
           List<String> changes) {}
+
+  /** One byte range. */
+  record RangeJson(long offset, long length) {}
+
+  /** The byte ranges that hold data, or that changed since a revision. */
+  @com.fasterxml.jackson.annotation.JsonInclude(
+      com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+  record RangeList(
+      long size,
+      int blockSize,
+      long revision,
+      Long since,
+      Long sizeAtSince,
+      List<RangeJson> ranges,
+      String nextCursor) {}
 
   /** A page of revisions. */
   @Schema(name = "RevisionList", description = "A page of revisions, newest first")
@@ -209,6 +226,33 @@ class FilesController {
       HttpServletRequest req) {
     files.delete(QueryParams.context(txn, at), FileId.parse(id), Validators.forWrite(req));
     return ResponseEntity.noContent().build();
+  }
+
+  @GetMapping("/{id}/ranges")
+  @Operation(
+      operationId = "listRanges",
+      summary =
+          "Byte ranges that hold data (holes left out), or with since= the ranges changed after that"
+              + " revision; block resolution, paged by byte offset")
+  RangeList ranges(
+      @PathVariable String id,
+      @RequestParam(required = false) Long since,
+      @RequestParam(defaultValue = "1000") int limit,
+      @RequestParam(required = false) String cursor,
+      @RequestParam(required = false) String txn,
+      @RequestParam(required = false) String at,
+      HttpServletResponse resp) {
+    DataRanges r =
+        files.ranges(QueryParams.context(txn, at), FileId.parse(id), since, cursor, limit);
+    resp.setHeader(Validators.REVISION_HEADER, Long.toString(r.revision()));
+    return new RangeList(
+        r.size(),
+        r.blockSize(),
+        r.revision(),
+        r.since(),
+        r.sizeAtSince(),
+        r.ranges().stream().map(e -> new RangeJson(e.offset(), e.length())).toList(),
+        r.nextCursor());
   }
 
   @GetMapping("/{id}/revisions")

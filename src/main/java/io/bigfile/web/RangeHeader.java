@@ -20,9 +20,9 @@ final class RangeHeader {
   record Spec(long first, long last) {}
 
   /** The outcome of resolving a Range header. */
-  record Parsed(boolean ignored, List<ByteRange> satisfiable) {
+  record Parsed(boolean ignored, List<ByteRange> satisfiable, int specs) {
     static Parsed ignore() {
-      return new Parsed(true, List.of());
+      return new Parsed(true, List.of(), 0);
     }
 
     /** True when the header was valid but no range overlaps the representation (416). */
@@ -57,7 +57,7 @@ final class RangeHeader {
         out.add(new ByteRange(s.first(), last - s.first() + 1));
       }
     }
-    return new Parsed(false, out);
+    return new Parsed(false, out, specs.size());
   }
 
   /**

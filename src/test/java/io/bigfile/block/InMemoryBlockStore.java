@@ -128,6 +128,33 @@ public final class InMemoryBlockStore implements BlockStore {
   }
 
   @Override
+  public synchronized List<Long> dataBlocks(long fileId, long snapshot, long fromBlk, int limit) {
+    List<Long> out = new ArrayList<>();
+    for (BlockRef r : blocks(fileId, snapshot, fromBlk, Long.MAX_VALUE)) {
+      if (r.format() != BlockFormat.ZERO && out.size() < limit) {
+        out.add(r.blk());
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized List<Long> changedBlocks(
+      long fileId, long since, long snapshot, long fromBlk, int limit) {
+    List<Long> out = new ArrayList<>();
+    var fb = blocks.get(fileId);
+    if (fb == null) {
+      return out;
+    }
+    for (var e : fb.tailMap(fromBlk, true).entrySet()) {
+      if (!e.getValue().subMap(since, false, snapshot, true).isEmpty() && out.size() < limit) {
+        out.add(e.getKey());
+      }
+    }
+    return out;
+  }
+
+  @Override
   public synchronized BlockData load(long fileId, int blockSize, BlockRef ref) {
     Version v = blocks.get(fileId).get(ref.blk()).get(ref.rev());
     if (v == null) {

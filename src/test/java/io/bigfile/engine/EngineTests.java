@@ -58,7 +58,7 @@ class EngineTests {
             64 * BS,
             Duration.ofHours(1),
             Duration.ofMinutes(3));
-    engine = new Engine(store, new PageCache(1 << 20), budget, s, clock, n -> {});
+    engine = new Engine(store, new PageCache(1 << 20), budget, s, clock, n -> {}, Stores.PREFETCH);
   }
 
   private FileId newFile() {

@@ -20,6 +20,16 @@ public final class Stores {
 
   private static PostgresBlockStore postgres;
 
+  /** Read-ahead threads shared by the engines of tests. */
+  public static final java.util.concurrent.ExecutorService PREFETCH =
+      java.util.concurrent.Executors.newFixedThreadPool(
+          4,
+          r -> {
+            Thread t = new Thread(r, "test-prefetch");
+            t.setDaemon(true);
+            return t;
+          });
+
   private Stores() {}
 
   public static InMemoryBlockStore inMemory() {
@@ -63,7 +73,7 @@ public final class Stores {
         1L << 40,
         Duration.ofMinutes(5),
         Duration.ofMinutes(10),
-        1 << 20,
+        16 * 1024, // small read-ahead windows, so reads cross several and prefetch all the time
         retention,
         Duration.ofMinutes(3));
   }
@@ -74,6 +84,12 @@ public final class Stores {
 
   public static Engine engine(BlockStore store, EngineSettings settings, DirtyBudget budget) {
     return new Engine(
-        store, new PageCache(64L << 20), budget, settings, Clock.systemUTC(), nanos -> {});
+        store,
+        new PageCache(64L << 20),
+        budget,
+        settings,
+        Clock.systemUTC(),
+        nanos -> {},
+        PREFETCH);
   }
 }

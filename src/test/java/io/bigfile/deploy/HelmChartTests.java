@@ -1,0 +1,945 @@
+package io.bigfile.deploy;
+
+import static io.bigfile.deploy.RenderedChart.containers;
+import static io.bigfile.deploy.RenderedChart.env;
+import static io.bigfile.deploy.ShippedFiles.at;
+import static io.bigfile.deploy.ShippedFiles.list;
+import static io.bigfile.deploy.ShippedFiles.map;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.Release;
+import dev.snowdrop.boot.narayana.core.properties.NarayanaProperties;
+import io.bigfile.engine.EngineSettings;
+import io.bigfile.file.WriteFormat;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.RecordComponent;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.convert.ApplicationConversionService;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.core.io.ByteArrayResource;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The Helm chart ({@code helm/bigfile}), linted and rendered in-process with its default values and
+ * with each value set in {@code helm/bigfile/ci}, checked object by object and against the service
+ * itself: the port and health endpoints it serves, the properties records that bind each {@code
+ * bigfile.*} setting, the names Spring and Narayana read from the environment, and the image the
+ * Dockerfile builds.
+ */
+class HelmChartTests {
+
+  private static final Path CI = ShippedFiles.CHART.resolve("ci");
+  private static final Path SETTINGS = CI.resolve("settings-values.yaml");
+  private static final Path PRODUCTION = CI.resolve("production-values.yaml");
+  private static final Path STICKY = CI.resolve("sticky-replicas-values.yaml");
+  private static final Path NO_JOB = CI.resolve("no-migration-job-values.yaml");
+
+  /** The default values, then every value set in ci/. */
+  static Stream<Arguments> valueSets() {
+    List<Arguments> out = new ArrayList<>();
+    out.add(Arguments.of("defaults", List.of()));
+    try (Stream<Path> files = Files.list(CI)) {
+      files.sorted().forEach(f -> out.add(Arguments.of(f.getFileName().toString(), List.of(f))));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.stream();
+  }
+
+  /** values.yaml overlaid with the value files, as Helm merges them. */
+  static Map<String, Object> effectiveValues(List<Path> valueFiles) {
+    Map<String, Object> values =
+        new LinkedHashMap<>(map(ShippedFiles.yaml(chartFile("values.yaml"))));
+    for (Path f : valueFiles) {
+      merge(values, map(ShippedFiles.yaml(ShippedFiles.read(f))));
+    }
+    return values;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void merge(Map<String, Object> into, Map<String, Object> from) {
+    for (Map.Entry<String, Object> e : from.entrySet()) {
+      if (e.getValue() instanceof Map<?, ?> m && into.get(e.getKey()) instanceof Map<?, ?> old) {
+        Map<String, Object> merged = new LinkedHashMap<>((Map<String, Object>) old);
+        merge(merged, (Map<String, Object>) m);
+        into.put(e.getKey(), merged);
+      } else {
+        into.put(e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  private static String chartFile(String name) {
+    return ShippedFiles.read(ShippedFiles.CHART.resolve(name));
+  }
+
+  private static Map<String, Object> schema() {
+    return map(ShippedFiles.yaml(chartFile("values.schema.json")));
+  }
+
+  @Test
+  void lintFindsNothingEvenWhenStrict() {
+    LintResult result = new Helm(ShippedFiles.CHART).lint().strict().call();
+    assertThat(result.isFailed()).as("%s", result.getMessages()).isFalse();
+    assertThat(result.getMessages())
+        .noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]"));
+  }
+
+  @Test
+  void theDefaultsRenderTheServiceAloneAndAMigrationJob() {
+    assertThat(RenderedChart.defaults().kinds())
+        .containsExactlyInAnyOrder("ConfigMap", "Service", "Deployment", "Job");
+  }
+
+  @Test
+  void theMigrationJobIsAHookNotPartOfTheRelease() {
+    assertThat(RenderedChart.renderAsIs(Map.of()).kinds())
+        .containsExactlyInAnyOrder("ConfigMap", "Service", "Deployment");
+  }
+
+  @Nested
+  class EveryValueSet {
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.bigfile.deploy.HelmChartTests#valueSets")
+    void everyObjectCarriesTheReleaseLabels(String name, List<Path> files) {
+      for (Map<String, Object> o : RenderedChart.render(files, Map.of()).objects) {
+        assertThat(map(o, "metadata", "labels"))
+            .as("%s %s", o.get("kind"), at(o, "metadata", "name"))
+            .containsEntry("app.kubernetes.io/name", "bigfile")
+            .containsEntry("app.kubernetes.io/instance", RenderedChart.RELEASE)
+            .containsEntry("app.kubernetes.io/managed-by", "Helm");
+      }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.bigfile.deploy.HelmChartTests#valueSets")
+    void probesAskTheHealthGroupsOnThePortTheServiceListensOn(String name, List<Path> files) {
+      Map<String, Object> c = RenderedChart.render(files, Map.of()).serverContainer();
+      Map<String, Object> port = map(c, "ports", 0);
+      assertThat(port).containsEntry("name", "http");
+      assertThat(port.get("containerPort")).isEqualTo(ShippedFiles.serverPort());
+      assertThat(at(c, "livenessProbe", "httpGet"))
+          .isEqualTo(Map.of("path", "/actuator/health/liveness", "port", "http"));
+      assertThat(at(c, "readinessProbe", "httpGet"))
+          .isEqualTo(Map.of("path", "/actuator/health/readiness", "port", "http"));
+      assertThat(at(c, "startupProbe", "httpGet"))
+          .isEqualTo(Map.of("path", "/actuator/health/liveness", "port", "http"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.bigfile.deploy.HelmChartTests#valueSets")
+    void thePasswordComesOnlyFromTheExistingSecret(String name, List<Path> files) {
+      RenderedChart chart = RenderedChart.render(files, Map.of());
+      Map<String, Object> database = map(effectiveValues(files), "database");
+      assertThat(chart.has("Secret")).isFalse();
+      assertThat(chart.podSpecs()).hasSizeGreaterThanOrEqualTo(1);
+      for (Map<String, Object> pod : chart.podSpecs()) {
+        for (Map<String, Object> c : containers(pod)) {
+          Map<String, Map<String, Object>> env = env(c);
+          assertThat(env.get("SPRING_DATASOURCE_PASSWORD"))
+              .isEqualTo(
+                  Map.of(
+                      "name",
+                      "SPRING_DATASOURCE_PASSWORD",
+                      "valueFrom",
+                      Map.of(
+                          "secretKeyRef",
+                          Map.of(
+                              "name", database.get("existingSecret"),
+                              "key", database.get("passwordKey")))));
+          assertThat(env.get("SPRING_DATASOURCE_URL")).containsEntry("value", database.get("url"));
+          assertThat(env.get("SPRING_DATASOURCE_USERNAME"))
+              .containsEntry("value", database.get("username"));
+          for (Map<String, Object> var : env.values()) {
+            String varName = ((String) var.get("name")).toUpperCase();
+            if (varName.contains("PASSWORD") || varName.contains("SECRET")) {
+              assertThat(var).as(varName).doesNotContainKey("value");
+            }
+          }
+        }
+      }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.bigfile.deploy.HelmChartTests#valueSets")
+    void everyPodRunsLockedDown(String name, List<Path> files) {
+      RenderedChart chart = RenderedChart.render(files, Map.of());
+      for (Map<String, Object> pod : chart.podSpecs()) {
+        assertThat(pod).containsEntry("automountServiceAccountToken", false);
+        Map<String, Object> podContext = map(pod, "securityContext");
+        assertThat(podContext).containsEntry("runAsNonRoot", true);
+        assertThat((Integer) podContext.get("runAsUser")).isPositive();
+        for (Map<String, Object> c : containers(pod)) {
+          Map<String, Object> sc = map(c, "securityContext");
+          assertThat(sc)
+              .as("%s", c.get("name"))
+              .containsEntry("runAsNonRoot", true)
+              .containsEntry("allowPrivilegeEscalation", false)
+              .containsEntry("readOnlyRootFilesystem", true)
+              .containsEntry("privileged", false);
+          assertThat(at(sc, "capabilities", "drop")).isEqualTo(List.of("ALL"));
+          assertThat(at(sc, "capabilities", "add")).isNull();
+        }
+      }
+    }
+
+    /** The root file system is read-only: whatever the pods write must be an emptyDir. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.bigfile.deploy.HelmChartTests#valueSets")
+    void everyWritablePathIsAnEmptyDir(String name, List<Path> files) {
+      RenderedChart chart = RenderedChart.render(files, Map.of());
+      for (Map<String, Object> pod : chart.podSpecs()) {
+        Map<String, Map<String, Object>> volumes = new HashMap<>();
+        for (Object v : list(pod, "volumes")) {
+          volumes.put((String) map(v).get("name"), map(v));
+        }
+        Set<String> writable = new TreeSet<>();
+        for (Map<String, Object> c : containers(pod)) {
+          for (Object m : list(c, "volumeMounts")) {
+            Map<String, Object> mount = map(m);
+            if (!Boolean.TRUE.equals(mount.get("readOnly"))) {
+              assertThat(volumes.get((String) mount.get("name")))
+                  .as("volume of %s", mount.get("mountPath"))
+                  .containsKey("emptyDir");
+              writable.add((String) mount.get("mountPath"));
+            }
+          }
+        }
+        assertThat(writable).contains("/tmp");
+      }
+      Map<String, Map<String, Object>> env = env(chart.serverContainer());
+      assertThat(
+              list(chart.serverContainer(), "volumeMounts").stream()
+                  .map(m -> map(m).get("mountPath")))
+          .contains(env.get("NARAYANA_LOGDIR").get("value"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.bigfile.deploy.HelmChartTests#valueSets")
+    void selectorsFindTheServerPodsOnlyAndTheNetworkPolicyTheJobToo(String name, List<Path> files) {
+      RenderedChart chart = RenderedChart.render(files, Map.of());
+      Map<String, Object> podLabels = map(chart.serverPod(), "metadata", "labels");
+      Map<String, Object> service = chart.one("Service");
+      List<Map<String, Object>> selectors = new ArrayList<>();
+      selectors.add(map(service, "spec", "selector"));
+      selectors.add(map(chart.one("Deployment"), "spec", "selector", "matchLabels"));
+      for (String kind : List.of("ServiceMonitor", "PodDisruptionBudget")) {
+        for (Map<String, Object> o : chart.all(kind)) {
+          selectors.add(map(o, "spec", "selector", "matchLabels"));
+        }
+      }
+      for (Map<String, Object> o : chart.all("NetworkPolicy")) {
+        // Limits the migration Job's pods too.
+        Map<String, Object> policySelector = map(o, "spec", "podSelector", "matchLabels");
+        assertThat(podLabels).containsAllEntriesOf(policySelector);
+        for (Map<String, Object> job : chart.all("Job")) {
+          assertThat(map(job, "spec", "template", "metadata", "labels"))
+              .containsAllEntriesOf(policySelector);
+        }
+      }
+      for (Map<String, Object> selector : selectors) {
+        assertThat(podLabels).containsAllEntriesOf(selector);
+        for (Map<String, Object> job : chart.all("Job")) {
+          assertThat(map(job, "spec", "template", "metadata", "labels"))
+              .as("the migration Job's pod must not be selected")
+              .doesNotContainEntry(
+                  "app.kubernetes.io/component", selector.get("app.kubernetes.io/component"));
+        }
+      }
+      Map<String, Object> port = map(service, "spec", "ports", 0);
+      assertThat(port).containsEntry("name", "http").containsEntry("targetPort", "http");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.bigfile.deploy.HelmChartTests#valueSets")
+    void namesFitKubernetesLimits(String name, List<Path> files) {
+      for (Map<String, Object> o : RenderedChart.render(files, Map.of()).objects) {
+        assertThat((String) at(o, "metadata", "name")).hasSizeLessThanOrEqualTo(63);
+      }
+    }
+  }
+
+  @Nested
+  class Settings {
+
+    /**
+     * Every bigfile.* key of the chart is the name of a record component, and the rendered
+     * ConfigMap, bound by Spring exactly as the service binds it, yields each value set.
+     */
+    @Test
+    void theConfigMapBindsEachSettingToItsPropertiesRecord() {
+      Map<String, ShippedFiles.Settings> records = ShippedFiles.bigfileSettings();
+      Binder binder = binderOf(configMapApplicationYaml(RenderedChart.render(SETTINGS)));
+      Map<String, Object> settings = map(ShippedFiles.yaml(ShippedFiles.read(SETTINGS)), "bigfile");
+      int checked = 0;
+      for (Map.Entry<String, Object> group : settings.entrySet()) {
+        ShippedFiles.Settings record = records.get(group.getKey());
+        assertThat(record).as("bigfile.%s is no properties record", group.getKey()).isNotNull();
+        Object bound = binder.bindOrCreate(record.prefix(), record.type());
+        Object defaults = new Binder().bindOrCreate(record.prefix(), record.type());
+        for (Map.Entry<String, Object> setting : map(group.getValue()).entrySet()) {
+          RecordComponent component = record.component(setting.getKey());
+          assertThat(component)
+              .as(
+                  "bigfile.%s.%s is no component of %s",
+                  group.getKey(), setting.getKey(), record.type())
+              .isNotNull();
+          Object expected =
+              ApplicationConversionService.getSharedInstance()
+                  .convert(setting.getValue(), component.getType());
+          assertThat(value(component, defaults))
+              .as("ci/settings-values.yaml must differ from the default of %s", setting.getKey())
+              .isNotEqualTo(expected);
+          assertThat(value(component, bound))
+              .as("%s.%s as the service binds it", record.prefix(), setting.getKey())
+              .isEqualTo(expected);
+          checked++;
+        }
+      }
+      assertThat(checked).isEqualTo(schemaSettings().values().stream().mapToInt(Set::size).sum());
+    }
+
+    /**
+     * Spring would also bind camelCase keys (relaxed binding), but the ConfigMap spells every key
+     * in the canonical form, as the README and the records' documentation name them.
+     */
+    @Test
+    void theConfigMapSpellsEachSettingInSpringsCanonicalForm() {
+      Map<String, Object> flat = new TreeMap<>();
+      flatten(
+          "", ShippedFiles.yaml(configMapApplicationYaml(RenderedChart.render(SETTINGS))), flat);
+      Set<String> expected = new TreeSet<>();
+      map(ShippedFiles.yaml(ShippedFiles.read(SETTINGS)), "bigfile")
+          .forEach(
+              (group, settings) ->
+                  map(settings)
+                      .keySet()
+                      .forEach(
+                          name ->
+                              expected.add(
+                                  "bigfile."
+                                      + group
+                                      + "."
+                                      + name.replaceAll("([a-z0-9])([A-Z])", "$1-$2")
+                                          .toLowerCase())));
+      assertThat(flat.keySet()).isEqualTo(expected);
+      assertThat(flat.keySet()).allMatch(ConfigurationPropertyName::isValid);
+    }
+
+    private static void flatten(String prefix, Object node, Map<String, Object> out) {
+      if (node instanceof Map<?, ?> m) {
+        m.forEach((k, v) -> flatten(prefix.isEmpty() ? (String) k : prefix + "." + k, v, out));
+      } else {
+        out.put(prefix, node);
+      }
+    }
+
+    @Test
+    void withNoSettingsTheConfigMapLeavesEveryDefault() {
+      String yaml = configMapApplicationYaml(RenderedChart.defaults());
+      assertThat(ShippedFiles.yaml(yaml)).isNull();
+    }
+
+    @Test
+    void changedSettingsRollThePods() {
+      assertThat(
+              at(
+                  RenderedChart.defaults().serverPod(),
+                  "metadata",
+                  "annotations",
+                  "checksum/config"))
+          .isNotEqualTo(
+              at(
+                  RenderedChart.render(SETTINGS).serverPod(),
+                  "metadata",
+                  "annotations",
+                  "checksum/config"));
+    }
+
+    /**
+     * The schema names every setting of every bigfile.* record and nothing else; bigfile.embedded
+     * (a local database) has no place in a cluster.
+     */
+    @Test
+    void theSchemaNamesExactlyTheRecordsSettings() {
+      Map<String, Set<String>> fromRecords = new TreeMap<>();
+      ShippedFiles.bigfileSettings()
+          .forEach((group, s) -> fromRecords.put(group, new TreeSet<>(s.names())));
+      assertThat(fromRecords.remove("embedded")).isNotNull();
+      assertThat(schemaSettings()).isEqualTo(fromRecords);
+    }
+
+    /** values.yaml documents each setting with the record's own default. */
+    @Test
+    void valuesYamlDocumentsEverySettingWithItsDefault() {
+      Map<String, Map<String, String>> documented = new TreeMap<>();
+      String group = null;
+      boolean inBigfile = false;
+      Pattern groupLine = Pattern.compile("^  (\\w+): \\{}$");
+      Pattern settingLine = Pattern.compile("^    # (\\w+): (\\S+)");
+      for (String line : chartFile("values.yaml").split("\n")) {
+        if (!line.startsWith(" ") && !line.startsWith("#")) {
+          inBigfile = line.equals("bigfile:");
+          continue;
+        }
+        Matcher g = groupLine.matcher(line);
+        Matcher s = settingLine.matcher(line);
+        if (inBigfile && g.find()) {
+          group = g.group(1);
+          documented.put(group, new TreeMap<>());
+        } else if (inBigfile && group != null && s.find()) {
+          documented.get(group).put(s.group(1), s.group(2));
+        }
+      }
+      Map<String, Map<String, String>> fromRecords = new TreeMap<>();
+      ShippedFiles.bigfileSettings()
+          .forEach((g, s) -> fromRecords.put(g, new TreeMap<>(s.defaults())));
+      fromRecords.remove("embedded");
+      assertThat(documented).isEqualTo(fromRecords);
+    }
+
+    @Test
+    void theFormatsAreTheServicesWriteFormats() {
+      assertThat(
+              list(
+                  schema(),
+                  "properties",
+                  "bigfile",
+                  "properties",
+                  "files",
+                  "properties",
+                  "defaultFormat",
+                  "enum"))
+          .containsExactlyInAnyOrderElementsOf(
+              Stream.of(WriteFormat.values()).map(WriteFormat::externalName).toList());
+    }
+
+    @Test
+    void theBlockSizesAreExactlyThoseTheServiceAccepts() {
+      Set<Long> accepted = new TreeSet<>();
+      for (Object size : list(schema(), "definitions", "blockSize", "enum")) {
+        long bytes = size instanceof Integer i ? i : DataSize.parse((String) size).toBytes();
+        assertThat(EngineSettings.validBlockSize(bytes)).as("%s", size).isTrue();
+        accepted.add(bytes);
+      }
+      Set<Long> valid = new TreeSet<>();
+      for (int shift = 0; shift < 40; shift++) {
+        if (EngineSettings.validBlockSize(1L << shift)) {
+          valid.add(1L << shift);
+        }
+      }
+      assertThat(accepted).isEqualTo(valid);
+    }
+
+    /** Groups and setting names under bigfile in values.schema.json. */
+    private Map<String, Set<String>> schemaSettings() {
+      Map<String, Set<String>> out = new TreeMap<>();
+      map(schema(), "properties", "bigfile", "properties")
+          .forEach((group, s) -> out.put(group, new TreeSet<>(map(s, "properties").keySet())));
+      return out;
+    }
+
+    private static Object value(RecordComponent component, Object record) {
+      try {
+        return component.getAccessor().invoke(record);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  @Nested
+  class Schema {
+
+    static Stream<Arguments> badValues() {
+      return Stream.of(
+          Arguments.of("replicaCount", "two", "/replicaCount"),
+          Arguments.of("replicaCount", -1, "/replicaCount"),
+          Arguments.of("bigfile.files.defaultFormat", "zip", "/bigfile/files/defaultFormat"),
+          Arguments.of("bigfile.files.defaultBlockSize", "3MB", "/bigfile/files/defaultBlockSize"),
+          Arguments.of("bigfile.files.defaultBlockSize", "32MB", "/bigfile/files/defaultBlockSize"),
+          Arguments.of("bigfile.files.maxSize", "-1GB", "/bigfile/files/maxSize"),
+          Arguments.of("bigfile.cache.maxSize", -5, "/bigfile/cache/maxSize"),
+          Arguments.of("bigfile.cache.readAhead", "32 MB", "/bigfile/cache/readAhead"),
+          Arguments.of(
+              "bigfile.transactions.idleTimeout", "5 minutes", "/bigfile/transactions/idleTimeout"),
+          Arguments.of(
+              "bigfile.transactions.idleTimeout", "-5m", "/bigfile/transactions/idleTimeout"),
+          Arguments.of(
+              "bigfile.transactions.idleTimeOut", "5m", "additional properties 'idleTimeOut'"),
+          Arguments.of("bigfile.embedded.dataDir", "/data", "additional properties 'embedded'"),
+          Arguments.of("bigfile.history.retention", 3600, "/bigfile/history/retention"),
+          Arguments.of("bigfile.ranges.maxRanges", 0, "/bigfile/ranges/maxRanges"),
+          Arguments.of("bigfile.ranges.maxOverlapping", "two", "/bigfile/ranges/maxOverlapping"),
+          Arguments.of("database.password", "hunter2", "additional properties 'password'"),
+          Arguments.of("database.url", "", "/database/url"),
+          Arguments.of("database.url", "postgres://db/bigfile", "/database/url"),
+          Arguments.of("database.existingSecret", "", "/database/existingSecret"),
+          Arguments.of("image.pullPolicy", "Sometimes", "/image/pullPolicy"),
+          Arguments.of("service.port", 0, "/service/port"),
+          Arguments.of("podSecurityContext.runAsUser", 0, "/podSecurityContext/runAsUser"),
+          Arguments.of("networkPolicy.egress.enabled", true, "/networkPolicy/egress/databaseTo"),
+          Arguments.of("replicas", 2, "additional properties 'replicas'"));
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @MethodSource("badValues")
+    void rejectsBadValues(String key, Object value, String where) {
+      assertThat(RenderedChart.failure(Map.of(key, value)))
+          .contains("values don't meet the specifications of the schema")
+          .contains(where);
+    }
+
+    @Test
+    void requiresTheDatabase() {
+      assertThat(map(schema(), "properties", "database").get("required"))
+          .isEqualTo(List.of("url", "username", "existingSecret", "passwordKey"));
+      assertThat(list(schema(), "required")).contains("database");
+    }
+
+    @Test
+    void acceptsSizesAndDurationsInEverySpellingSpringReads() {
+      RenderedChart chart =
+          RenderedChart.render(
+              Map.of(
+                  "bigfile.cache.maxSize", 1048576,
+                  "bigfile.cache.readAhead", "1024KB",
+                  "bigfile.transactions.idleTimeout", "PT1H30M",
+                  "bigfile.transactions.commitTimeout", "P1DT2H",
+                  "bigfile.history.packInterval", "1500ms",
+                  "bigfile.files.defaultBlockSize", 16777216));
+      Binder binder = binderOf(configMapApplicationYaml(chart));
+      assertThat(binder.bind("bigfile.cache.max-size", DataSize.class).get())
+          .isEqualTo(DataSize.ofMegabytes(1));
+      assertThat(binder.bind("bigfile.transactions.commit-timeout", java.time.Duration.class).get())
+          .isEqualTo(java.time.Duration.ofHours(26));
+      assertThat(binder.bind("bigfile.history.pack-interval", java.time.Duration.class).get())
+          .isEqualTo(java.time.Duration.ofMillis(1500));
+    }
+  }
+
+  @Nested
+  class Replicas {
+
+    @Test
+    void moreThanOneReplicaIsRefusedWithTheReason() {
+      assertThat(RenderedChart.failure(Map.of("replicaCount", 2)))
+          .contains("replicaCount=2 refused")
+          .contains("open transactions live in the memory of the replica that began them")
+          .contains("txn")
+          .contains("allowMultipleReplicas=true");
+    }
+
+    @Test
+    void autoscalingBeyondOneReplicaIsRefused() {
+      assertThat(
+              RenderedChart.failure(
+                  Map.of("autoscaling.enabled", true, "autoscaling.maxReplicas", 4)))
+          .contains("autoscaling.maxReplicas=4 refused")
+          .contains("sticky routing on txn");
+    }
+
+    @Test
+    void anUnusedAutoscalingMaximumIsNoReplica() {
+      RenderedChart chart = RenderedChart.render(Map.of("autoscaling.maxReplicas", 4));
+      assertThat(chart.has("HorizontalPodAutoscaler")).isFalse();
+      assertThat(at(chart.one("Deployment"), "spec", "replicas")).isEqualTo(1);
+    }
+
+    @Test
+    void someoneWhoRoutesTransactionsMayRunSeveral() {
+      RenderedChart chart =
+          RenderedChart.render(Map.of("allowMultipleReplicas", true, "replicaCount", 3));
+      assertThat(at(chart.one("Deployment"), "spec", "replicas")).isEqualTo(3);
+    }
+
+    @Test
+    void withAutoscalingTheAutoscalerOwnsTheReplicaCount() {
+      RenderedChart chart = RenderedChart.render(STICKY);
+      Map<String, Object> hpa = chart.one("HorizontalPodAutoscaler");
+      assertThat(map(chart.one("Deployment"), "spec")).doesNotContainKey("replicas");
+      assertThat(map(hpa, "spec"))
+          .containsEntry("minReplicas", 2)
+          .containsEntry("maxReplicas", 5)
+          .containsEntry(
+              "scaleTargetRef",
+              Map.of("apiVersion", "apps/v1", "kind", "Deployment", "name", deploymentName(chart)));
+      assertThat(at(hpa, "spec", "metrics", 0, "resource", "target", "averageUtilization"))
+          .isEqualTo(70);
+      assertThat(at(chart.one("Service"), "spec", "sessionAffinity")).isEqualTo("ClientIP");
+      assertThat(map(chart.one("PodDisruptionBudget"), "spec"))
+          .containsEntry("minAvailable", 1)
+          .doesNotContainKey("maxUnavailable");
+    }
+
+    /**
+     * Each pod its own Narayana log directory (an emptyDir) and node identifier (its name), read
+     * through the environment names Spring maps to the starter's properties.
+     */
+    @Test
+    void eachPodHasItsOwnTransactionLogAndNodeIdentifier() {
+      RenderedChart chart = RenderedChart.render(STICKY);
+      Map<String, Map<String, Object>> env = env(chart.serverContainer());
+      assertThat(env.get("NARAYANA_NODEIDENTIFIER"))
+          .isEqualTo(
+              Map.of(
+                  "name",
+                  "NARAYANA_NODEIDENTIFIER",
+                  "valueFrom",
+                  Map.of("fieldRef", Map.of("fieldPath", "metadata.name"))));
+      String podName = deploymentName(chart) + "-7d9c5b8f6d-x2k4q";
+      Binder binder = binderOfEnvironment(env, podName);
+      NarayanaProperties narayana = binder.bindOrCreate("narayana", NarayanaProperties.class);
+      assertThat(narayana.getNodeIdentifier()).isEqualTo(podName);
+      String logDir = narayana.getLogDir();
+      Map<String, Object> mount =
+          list(chart.serverContainer(), "volumeMounts").stream()
+              .map(m -> map(m))
+              .filter(m -> logDir.equals(m.get("mountPath")))
+              .findFirst()
+              .orElseThrow(
+                  () -> new AssertionError("narayana.log-dir " + logDir + " is not mounted"));
+      Map<String, Object> volume =
+          list(chart.serverPod(), "spec", "volumes").stream()
+              .map(v -> map(v))
+              .filter(v -> mount.get("name").equals(v.get("name")))
+              .findFirst()
+              .orElseThrow();
+      assertThat(volume).containsKey("emptyDir");
+    }
+
+    @Test
+    void aPodNameFitsNarayanasNodeIdentifier() {
+      RenderedChart chart = RenderedChart.render(Map.of("fullnameOverride", "x".repeat(80)));
+      // Kubernetes keeps a generated pod name within 63 characters; Narayana takes up to 64 bytes.
+      assertThat(deploymentName(chart)).hasSize(63);
+    }
+  }
+
+  @Nested
+  class Migrations {
+
+    @Test
+    void aHookJobMigratesBeforeInstallAndUpgradeWithTheImagesEntryPoint() throws Exception {
+      RenderedChart chart = RenderedChart.defaults();
+      Map<String, Object> job = chart.one("Job");
+      assertThat(map(job, "metadata", "annotations"))
+          .containsEntry(RenderedChart.HOOK, "pre-install,pre-upgrade")
+          .containsEntry(
+              RenderedChart.HOOK + "-delete-policy", "before-hook-creation,hook-succeeded");
+      Map<String, Object> pod = map(job, "spec", "template", "spec");
+      assertThat(pod).containsEntry("restartPolicy", "Never");
+      Map<String, Object> c = map(pod, "containers", 0);
+      assertThat(c.get("image")).isEqualTo(chart.serverContainer().get("image"));
+
+      List<Object> command = list(c, "command");
+      assertThat(command.subList(0, 2)).containsExactly("java", "-cp");
+      assertThat(command.get(2)).isEqualTo(DockerfileTests.applicationJarInImage());
+      Method main = Class.forName((String) command.get(3)).getMethod("main", String[].class);
+      assertThat(Modifier.isStatic(main.getModifiers())).isTrue();
+      assertThat(command).hasSize(4);
+      // It reads only the database: on install it runs before the ConfigMap exists.
+      assertThat(env(c).keySet())
+          .containsExactlyInAnyOrder(
+              "SPRING_DATASOURCE_URL", "SPRING_DATASOURCE_USERNAME", "SPRING_DATASOURCE_PASSWORD");
+      assertThat(pod).doesNotContainKey("initContainers");
+    }
+
+    @Test
+    void thePodsThenLeaveTheSchemaAlone() {
+      Map<String, Map<String, Object>> env = env(RenderedChart.defaults().serverContainer());
+      assertThat(env.get("SPRING_FLYWAY_ENABLED")).containsEntry("value", "false");
+    }
+
+    @Test
+    void withoutTheJobThePodMigratesWhenItStarts() {
+      RenderedChart chart = RenderedChart.render(NO_JOB);
+      assertThat(chart.has("Job")).isFalse();
+      assertThat(env(chart.serverContainer())).doesNotContainKey("SPRING_FLYWAY_ENABLED");
+      assertThat(at(chart.one("Deployment"), "spec", "strategy", "type")).isEqualTo("Recreate");
+      assertThat(at(chart.serverPod(), "spec", "securityContext", "runAsUser")).isEqualTo(20000);
+      assertThat(at(chart.serverPod(), "spec", "serviceAccountName")).isEqualTo("bigfile");
+    }
+  }
+
+  @Nested
+  class Wiring {
+
+    /** The environment Spring reads: the settings file, the database, and Flyway's switch. */
+    @Test
+    void theEnvironmentNamesAreThoseSpringReads() {
+      RenderedChart chart = RenderedChart.render(PRODUCTION);
+      Map<String, Map<String, Object>> env = env(chart.serverContainer());
+      Binder binder = binderOfEnvironment(env, "pod");
+      DataSourceProperties ds =
+          binder.bindOrCreate("spring.datasource", DataSourceProperties.class);
+      assertThat(ds.getUrl())
+          .isEqualTo("jdbc:postgresql://pg.db.svc.cluster.local:5432/bigfile?sslmode=require");
+      assertThat(ds.getUsername()).isEqualTo("bigfile_app");
+      assertThat(ds.getPassword()).isEqualTo("<from Secret bigfile-pg, key pg-password>");
+      assertThat(binder.bind("spring.flyway.enabled", Boolean.class).get()).isFalse();
+
+      String location = binder.bind("spring.config.additional-location", String.class).get();
+      Path file = Path.of(location);
+      Map<String, Object> mount =
+          list(chart.serverContainer(), "volumeMounts").stream()
+              .map(m -> map(m))
+              .filter(m -> file.getParent().toString().equals(m.get("mountPath")))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError(location + " is not mounted"));
+      Map<String, Object> volume =
+          list(chart.serverPod(), "spec", "volumes").stream()
+              .map(v -> map(v))
+              .filter(v -> mount.get("name").equals(v.get("name")))
+              .findFirst()
+              .orElseThrow();
+      assertThat(at(volume, "configMap", "name"))
+          .isEqualTo(at(chart.one("ConfigMap"), "metadata", "name"));
+      assertThat(map(chart.one("ConfigMap"), "data")).containsKey(file.getFileName().toString());
+
+      assertThat(env.get("JDK_JAVA_OPTIONS"))
+          .containsEntry(
+              "value", "-XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError -Xlog:gc:stderr");
+      assertThat(env.get("TZ")).containsEntry("value", "UTC");
+    }
+
+    @Test
+    void theImageIsTheAppVersionUnlessTagged() {
+      String appVersion =
+          (String) map(ShippedFiles.yaml(chartFile("Chart.yaml"))).get("appVersion");
+      assertThat(RenderedChart.defaults().serverContainer().get("image"))
+          .isEqualTo("bigfile:" + appVersion);
+      RenderedChart production = RenderedChart.render(PRODUCTION);
+      assertThat(production.serverContainer())
+          .containsEntry("image", "registry.example.com/storage/bigfile:0.1.0")
+          .containsEntry("imagePullPolicy", "Always");
+      for (Map<String, Object> pod : production.podSpecs()) {
+        assertThat(pod.get("imagePullSecrets"))
+            .isEqualTo(List.of(Map.of("name", "registry-credentials")));
+      }
+    }
+
+    /**
+     * The heap (the image's share of the memory limit) must hold the cache and the dirty budget.
+     */
+    @Test
+    void theDefaultMemoryLimitHoldsTheDefaultCacheAndDirtyBudget() {
+      Map<String, ShippedFiles.Settings> records = ShippedFiles.bigfileSettings();
+      long cache = DataSize.parse(records.get("cache").defaults().get("maxSize")).toBytes();
+      long dirty =
+          DataSize.parse(records.get("transactions").defaults().get("maxDirtyTotal")).toBytes();
+      String limit =
+          (String) at(RenderedChart.defaults().serverContainer(), "resources", "limits", "memory");
+      assertThat(limit).endsWith("Gi");
+      long bytes = Long.parseLong(limit.replace("Gi", "")) << 30;
+      double heapShare = DockerfileTests.maxRamPercentage() / 100.0;
+      assertThat((long) (bytes * heapShare)).isGreaterThanOrEqualTo(cache + dirty + (256L << 20));
+    }
+
+    @Test
+    void theIngressLeadsToTheServicesHttpPort() {
+      RenderedChart chart = RenderedChart.render(PRODUCTION);
+      Map<String, Object> ingress = chart.one("Ingress");
+      assertThat(at(ingress, "apiVersion")).isEqualTo("networking.k8s.io/v1");
+      assertThat(at(ingress, "spec", "ingressClassName")).isEqualTo("nginx");
+      assertThat(map(ingress, "metadata", "annotations"))
+          .containsEntry("nginx.ingress.kubernetes.io/proxy-body-size", "0");
+      assertThat(at(ingress, "spec", "tls"))
+          .isEqualTo(
+              List.of(
+                  Map.of(
+                      "hosts",
+                      List.of("files.example.com"),
+                      "secretName",
+                      "files-example-com-tls")));
+      Map<String, Object> rule = map(ingress, "spec", "rules", 0);
+      assertThat(rule.get("host")).isEqualTo("files.example.com");
+      Map<String, Object> path = map(rule, "http", "paths", 0);
+      assertThat(path).containsEntry("path", "/").containsEntry("pathType", "Prefix");
+      assertThat(at(path, "backend", "service"))
+          .isEqualTo(
+              Map.of(
+                  "name", at(chart.one("Service"), "metadata", "name"),
+                  "port", Map.of("name", at(chart.one("Service"), "spec", "ports", 0, "name"))));
+    }
+
+    @Test
+    void theServiceMonitorScrapesTheMetricsTheServiceExposes() {
+      RenderedChart chart = RenderedChart.render(PRODUCTION);
+      Map<String, Object> monitor = chart.one("ServiceMonitor");
+      assertThat(monitor.get("apiVersion")).isEqualTo("monitoring.coreos.com/v1");
+      assertThat(map(monitor, "metadata", "labels")).containsEntry("release", "prometheus");
+      assertThat(list(monitor, "spec", "endpoints"))
+          .containsExactly(
+              Map.of(
+                  "port",
+                  "http",
+                  "path",
+                  "/actuator/prometheus",
+                  "interval",
+                  "15s",
+                  "scrapeTimeout",
+                  "10s"));
+      assertThat(map(chart.one("Service"), "metadata", "labels"))
+          .containsAllEntriesOf(map(monitor, "spec", "selector", "matchLabels"));
+      String exposed =
+          (String)
+              at(
+                  ShippedFiles.applicationYaml(),
+                  "management",
+                  "endpoints",
+                  "web",
+                  "exposure",
+                  "include");
+      assertThat(List.of(exposed.split(","))).contains("prometheus", "health");
+      assertThat(
+              at(
+                  ShippedFiles.applicationYaml(),
+                  "management",
+                  "endpoint",
+                  "health",
+                  "probes",
+                  "enabled"))
+          .isEqualTo(true);
+    }
+
+    @Test
+    void theNetworkPolicyAdmitsTheConfiguredPeersAndReachesOnlyDnsAndTheDatabase() {
+      RenderedChart chart = RenderedChart.render(PRODUCTION);
+      Map<String, Object> policy = chart.one("NetworkPolicy");
+      Map<String, Object> values = effectiveValues(List.of(PRODUCTION));
+      assertThat(list(policy, "spec", "policyTypes")).containsExactly("Ingress", "Egress");
+      Map<String, Object> ingress = map(policy, "spec", "ingress", 0);
+      assertThat(ingress.get("ports"))
+          .isEqualTo(List.of(Map.of("port", "http", "protocol", "TCP")));
+      assertThat(ingress.get("from")).isEqualTo(at(values, "networkPolicy", "ingressFrom"));
+      List<Object> egress = list(policy, "spec", "egress");
+      assertThat(egress).hasSize(2);
+      assertThat(at(egress, 0, "ports"))
+          .isEqualTo(
+              List.of(
+                  Map.of("port", 53, "protocol", "UDP"), Map.of("port", 53, "protocol", "TCP")));
+      assertThat(at(egress, 0, "to")).isNull();
+      assertThat(at(egress, 1, "ports"))
+          .isEqualTo(List.of(Map.of("port", 5432, "protocol", "TCP")));
+      assertThat(at(egress, 1, "to"))
+          .isEqualTo(at(values, "networkPolicy", "egress", "databaseTo"));
+    }
+
+    @Test
+    void byDefaultTheNetworkPolicyAdmitsTheNamespaceAndLeavesEgressOpen() {
+      Map<String, Object> policy =
+          RenderedChart.render(Map.of("networkPolicy.enabled", true)).one("NetworkPolicy");
+      assertThat(list(policy, "spec", "policyTypes")).containsExactly("Ingress");
+      assertThat(at(policy, "spec", "ingress", 0, "from"))
+          .isEqualTo(List.of(Map.of("podSelector", Map.of())));
+      assertThat(at(policy, "spec", "egress")).isNull();
+    }
+
+    @Test
+    void theDisruptionBudgetDefaultsToOneUnavailable() {
+      Map<String, Object> pdb = RenderedChart.render(PRODUCTION).one("PodDisruptionBudget");
+      assertThat(map(pdb, "spec"))
+          .containsEntry("maxUnavailable", 1)
+          .doesNotContainKey("minAvailable");
+    }
+
+    @Test
+    void theNotesTellHowToReachItAndWhyItIsOneReplica() {
+      Release release =
+          new Helm(ShippedFiles.CHART)
+              .install()
+              .withName(RenderedChart.RELEASE)
+              .withNamespace(RenderedChart.NAMESPACE)
+              .withKubeVersion(RenderedChart.KUBE_VERSION)
+              .clientOnly()
+              .dryRun()
+              .call();
+      assertThat(release.getOutput())
+          .contains("kubectl --namespace storage port-forward service/files-bigfile 8080:80")
+          .contains("/actuator/health/readiness")
+          .contains("One replica: open transactions live in its memory")
+          .contains("password from Secret")
+          .doesNotContain("<no value>");
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static String deploymentName(RenderedChart chart) {
+    return (String) at(chart.one("Deployment"), "metadata", "name");
+  }
+
+  private static String configMapApplicationYaml(RenderedChart chart) {
+    return (String) at(chart.one("ConfigMap"), "data", "application.yaml");
+  }
+
+  /** A binder over a YAML file, as Spring Boot reads application.yaml. */
+  private static Binder binderOf(String yaml) {
+    try {
+      List<PropertySource<?>> sources =
+          new YamlPropertySourceLoader()
+              .load("configmap", new ByteArrayResource(yaml.getBytes(StandardCharsets.UTF_8)));
+      return new Binder(ConfigurationPropertySources.from(sources));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A binder over a container's environment, mapped the way Spring maps the system environment; a
+   * variable from the downward API gets {@code podName}, one from a Secret a placeholder.
+   */
+  private static Binder binderOfEnvironment(Map<String, Map<String, Object>> env, String podName) {
+    Map<String, Object> variables = new LinkedHashMap<>();
+    for (Map<String, Object> var : env.values()) {
+      Object value = var.get("value");
+      if (at(var, "valueFrom", "fieldRef", "fieldPath") != null) {
+        value = podName;
+      } else if (at(var, "valueFrom", "secretKeyRef") != null) {
+        value =
+            "<from Secret "
+                + at(var, "valueFrom", "secretKeyRef", "name")
+                + ", key "
+                + at(var, "valueFrom", "secretKeyRef", "key")
+                + ">";
+      }
+      variables.put((String) var.get("name"), value);
+    }
+    return new Binder(
+        ConfigurationPropertySources.from(
+            new SystemEnvironmentPropertySource(
+                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, variables)));
+  }
+}
