@@ -14,10 +14,11 @@ import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.responses.ApiResponses;
 import io.swagger.v3.oas.models.servers.Server;
 import io.swagger.v3.oas.models.tags.Tag;
+import java.math.BigDecimal;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -52,7 +53,7 @@ import org.springframework.context.annotation.Configuration;
 @SuppressWarnings({"rawtypes", "unchecked"})
 class OpenApiConfig {
 
-  static final String PROBLEM_JSON = "application/problem+json";
+  private static final String PROBLEM_JSON = "application/problem+json";
   private static final String REVISION = "BigFile-Revision";
   private static final String FILE_SCHEMA = "#/components/schemas/FileInfo";
 
@@ -216,14 +217,10 @@ class OpenApiConfig {
     param(
         "query",
         "at",
-        integer("int64").minimum(java.math.BigDecimal.ZERO),
+        integer("int64").minimum(BigDecimal.ZERO),
         "Read as of this committed revision (reads only). 410 when it is older than the retained"
             + " history, 400 when it is past the head.");
-    param(
-        "query",
-        "limit",
-        integer("int32").minimum(java.math.BigDecimal.ONE),
-        "The most items in one page");
+    param("query", "limit", integer("int32").minimum(BigDecimal.ONE), "The most items in one page");
     param(
         "query",
         "cursor",
@@ -439,7 +436,7 @@ class OpenApiConfig {
   private static Schema<Object> typed(String type) {
     Schema<Object> s = new Schema<>();
     s.setType(type);
-    s.setTypes(new java.util.LinkedHashSet<>(Set.of(type)));
+    s.setTypes(new LinkedHashSet<>(List.of(type)));
     return s;
   }
 
