@@ -37,9 +37,9 @@ import org.springframework.context.annotation.Configuration;
  *       cursor}, {@code id} and the RFC 9110 request headers get one schema and one description (a
  *       controller's own description, and a schema springdoc derived from the mapping, win);
  *   <li>every error is {@code application/problem+json} (RFC 9457): each operation lists 400 and
- *       503, 404 when it names a file or transaction, 409 when it takes {@code txn} (the
- *       transaction is no longer open, or a commit conflict, with {@code conflicts}), 410 when it
- *       takes {@code at}, 412 when it takes {@code If-Match} or {@code If-Unmodified-Since};
+ *       503, 404 when it names a file or transaction (OPTIONS aside), 409 when it takes {@code txn}
+ *       (the transaction is no longer open, or a commit conflict, with {@code conflicts}), 410 when
+ *       it takes {@code at}, 412 when it takes {@code If-Match} or {@code If-Unmodified-Since};
  *   <li>a response header named in a controller ({@code @Header(name = "ETag")}) refers to the one
  *       definition in {@code components/headers}; a response carrying file JSON, and every success
  *       or 304 of a content read, carries the file's {@code ETag}, {@code Last-Modified} and {@code
@@ -331,7 +331,8 @@ class OpenApiConfig {
     }
     ApiResponses responses = op.getResponses();
     problem(responses, "400", "Bad parameters, headers or body (the detail says which)");
-    if (path.contains("{id}") || has(params, "query", "txn")) {
+    boolean options = method == PathItem.HttpMethod.OPTIONS;
+    if ((path.contains("{id}") && !options) || has(params, "query", "txn")) {
       problem(
           responses,
           "404",
