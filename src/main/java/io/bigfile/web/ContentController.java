@@ -279,7 +279,38 @@ class ContentController {
   @Operation(
       operationId = "patchContent",
       summary =
-          "Write one or several byte ranges atomically (message/byterange, multipart/byteranges)")
+          "Write one or several byte ranges atomically (message/byterange, multipart/byteranges)",
+      requestBody =
+          @io.swagger.v3.oas.annotations.parameters.RequestBody(
+              required = true,
+              description =
+                  "message/byterange: a header section with Content-Range (and Content-Length),"
+                      + " a blank line, the range's bytes; multipart/byteranges: one such part per"
+                      + " range, with the boundary in Content-Type",
+              content = {
+                @Content(
+                    mediaType = "message/byterange",
+                    schema = @Schema(type = "string", format = "binary")),
+                @Content(
+                    mediaType = "multipart/byteranges",
+                    schema = @Schema(type = "string", format = "binary"))
+              }))
+  @ApiResponse(
+      responseCode = "200",
+      description = "Written, every range or none: the file as it is now",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON_VALUE,
+              schema = @Schema(implementation = FileJson.class)))
+  @ApiResponse(
+      responseCode = "411",
+      description = "A part does not say its length where the format requires it")
+  @ApiResponse(
+      responseCode = "413",
+      description = "The file would grow past bigfile.files.max-size, or over a dirty budget")
+  @ApiResponse(
+      responseCode = "415",
+      description = "Not a patch format this endpoint takes; Accept-Patch lists them")
   @Parameter(in = ParameterIn.QUERY, name = "txn", description = "Write inside this transaction")
   @Parameter(in = ParameterIn.HEADER, name = "If-Match")
   @Parameter(in = ParameterIn.HEADER, name = "If-Unmodified-Since")
@@ -313,6 +344,14 @@ class ContentController {
 
   @RequestMapping(method = RequestMethod.OPTIONS)
   @Operation(operationId = "contentOptions", summary = "Methods and patch formats of file content")
+  @ApiResponse(
+      responseCode = "200",
+      description = "Allow, Accept-Patch and Accept-Ranges say what the content endpoints take",
+      headers = {
+        @Header(name = "Allow", schema = @Schema(type = "string")),
+        @Header(name = "Accept-Patch", schema = @Schema(type = "string")),
+        @Header(name = "Accept-Ranges")
+      })
   ResponseEntity<Void> options(@PathVariable String id) {
     return ResponseEntity.ok()
         .header(HttpHeaders.ALLOW, "GET, HEAD, PUT, POST, PATCH, OPTIONS")
