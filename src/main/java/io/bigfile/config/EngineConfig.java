@@ -10,6 +10,8 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import jakarta.transaction.NotSupportedException;
+import jakarta.transaction.SystemException;
 import jakarta.transaction.TransactionManager;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,8 +46,18 @@ class EngineConfig {
 
   private static final Logger LOG = LoggerFactory.getLogger(EngineConfig.class);
 
+  /**
+   * Narayana starts its transaction machinery at the first transaction, and that registers a JVM
+   * shutdown hook, which the JVM refuses once it is shutting down. A transaction begun and rolled
+   * back here starts it with the service: otherwise a replica that had committed nothing could not
+   * run the transaction that withdraws its snapshot pin at shutdown, and failed to stop the engine
+   * (its open transactions were not aborted).
+   */
   @Bean(destroyMethod = "close")
-  JtaConnections jtaConnections(TransactionManager narayanaTransactionManager, PGXADataSource xa) {
+  JtaConnections jtaConnections(TransactionManager narayanaTransactionManager, PGXADataSource xa)
+      throws NotSupportedException, SystemException {
+    narayanaTransactionManager.begin();
+    narayanaTransactionManager.rollback();
     return new JtaConnections(narayanaTransactionManager, xa, 16, Duration.ofSeconds(30));
   }
 
@@ -139,9 +151,11 @@ class EngineConfig {
         .baseUnit("bytes")
         .register(registry);
     FunctionCounter.builder("bigfile.cache.requests", cache, c -> c.stats().hitCount())
+        .description("Block loads asked of the page cache, by whether it held the block")
         .tag("result", "hit")
         .register(registry);
     FunctionCounter.builder("bigfile.cache.requests", cache, c -> c.stats().missCount())
+        .description("Block loads asked of the page cache, by whether it held the block")
         .tag("result", "miss")
         .register(registry);
     Gauge.builder("bigfile.cache.hit.ratio", cache, c -> c.stats().hitRate())
@@ -154,11 +168,13 @@ class EngineConfig {
     Gauge.builder("bigfile.transactions.open", engine, Engine::openTransactionCount)
         .description("Open transactions")
         .register(registry);
+    // No base unit on these two: the unit is already in the name, and Prometheus would repeat it
+    // (bigfile_bytes_read_bytes_total)
     FunctionCounter.builder("bigfile.bytes.read", engine, e -> e.stats().bytesRead())
-        .baseUnit("bytes")
+        .description("Bytes of file content read by clients")
         .register(registry);
     FunctionCounter.builder("bigfile.bytes.written", engine, e -> e.stats().bytesWritten())
-        .baseUnit("bytes")
+        .description("Bytes of file content written by clients, in transactions or autocommit")
         .register(registry);
     FunctionCounter.builder("bigfile.commit.conflicts", engine, e -> e.stats().conflicts())
         .description("Commits refused because another commit changed the same data first")
@@ -201,7 +217,9 @@ class EngineConfig {
       @Override
       public void stop() {
         executor.shutdownNow();
+        int open = engine.openTransactionCount();
         engine.close();
+        LOG.info("engine stopped; {} open transaction(s) aborted", open);
       }
 
       @Override

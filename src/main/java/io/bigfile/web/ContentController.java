@@ -10,6 +10,11 @@ import io.bigfile.file.RequestContext;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -36,6 +41,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/v1/files/{id}/content")
+@Tag(name = "content")
 class ContentController {
 
   private static final String OCTETS = MediaType.APPLICATION_OCTET_STREAM_VALUE;
@@ -50,6 +56,30 @@ class ContentController {
 
   @RequestMapping(method = {RequestMethod.GET, RequestMethod.HEAD})
   @Operation(operationId = "readContent", summary = "Read the file's bytes, whole or in ranges")
+  @ApiResponse(
+      responseCode = "200",
+      description = "The whole content (no Range, a malformed one, or If-Range did not match)",
+      headers = @Header(name = "Accept-Ranges"),
+      content = @Content(mediaType = OCTETS, schema = @Schema(type = "string", format = "binary")))
+  @ApiResponse(
+      responseCode = "206",
+      description =
+          "One range (application/octet-stream, with Content-Range) or several"
+              + " (multipart/byteranges, parts in request order)",
+      headers = {@Header(name = "Accept-Ranges"), @Header(name = "Content-Range")},
+      content = {
+        @Content(mediaType = OCTETS, schema = @Schema(type = "string", format = "binary")),
+        @Content(
+            mediaType = "multipart/byteranges",
+            schema = @Schema(type = "string", format = "binary"))
+      })
+  @ApiResponse(
+      responseCode = "304",
+      description = "Not modified: If-None-Match or If-Modified-Since says the client has it")
+  @ApiResponse(
+      responseCode = "416",
+      description = "No requested range overlaps the file (Content-Range: bytes */size)",
+      headers = @Header(name = "Content-Range"))
   @Parameter(in = ParameterIn.QUERY, name = "txn", description = "Read inside this transaction")
   @Parameter(in = ParameterIn.QUERY, name = "at", description = "Read at this past revision")
   @Parameter(in = ParameterIn.HEADER, name = "Range", description = "RFC 9110 byte ranges")
@@ -183,13 +213,26 @@ class ContentController {
       operationId = "writeContent",
       summary =
           "Replace the whole content, or with Content-Range write the body at an offset (bytes a-b/N also sets"
-              + " the size to N)")
+              + " the size to N)",
+      requestBody =
+          @io.swagger.v3.oas.annotations.parameters.RequestBody(
+              required = true,
+              description = "The bytes to write",
+              content =
+                  @Content(
+                      mediaType = OCTETS,
+                      schema = @Schema(type = "string", format = "binary"))))
+  @ApiResponse(responseCode = "200", description = "Written: the file as it is now")
+  @ApiResponse(
+      responseCode = "413",
+      description = "The file would grow past bigfile.files.max-size, or over a dirty budget")
   @Parameter(in = ParameterIn.QUERY, name = "txn", description = "Write inside this transaction")
   @Parameter(
       in = ParameterIn.HEADER,
       name = "Content-Range",
       description = "bytes a-b/* or bytes a-b/N")
   @Parameter(in = ParameterIn.HEADER, name = "If-Match")
+  @Parameter(in = ParameterIn.HEADER, name = "If-None-Match")
   @Parameter(in = ParameterIn.HEADER, name = "If-Unmodified-Since")
   ResponseEntity<FileJson> write(@PathVariable String id, HttpServletRequest req)
       throws IOException {
@@ -236,7 +279,38 @@ class ContentController {
   @Operation(
       operationId = "patchContent",
       summary =
-          "Write one or several byte ranges atomically (message/byterange, multipart/byteranges)")
+          "Write one or several byte ranges atomically (message/byterange, multipart/byteranges)",
+      requestBody =
+          @io.swagger.v3.oas.annotations.parameters.RequestBody(
+              required = true,
+              description =
+                  "message/byterange: a header section with Content-Range (and Content-Length),"
+                      + " a blank line, the range's bytes; multipart/byteranges: one such part per"
+                      + " range, with the boundary in Content-Type",
+              content = {
+                @Content(
+                    mediaType = "message/byterange",
+                    schema = @Schema(type = "string", format = "binary")),
+                @Content(
+                    mediaType = "multipart/byteranges",
+                    schema = @Schema(type = "string", format = "binary"))
+              }))
+  @ApiResponse(
+      responseCode = "200",
+      description = "Written, every range or none: the file as it is now",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON_VALUE,
+              schema = @Schema(implementation = FileJson.class)))
+  @ApiResponse(
+      responseCode = "411",
+      description = "A part does not say its length where the format requires it")
+  @ApiResponse(
+      responseCode = "413",
+      description = "The file would grow past bigfile.files.max-size, or over a dirty budget")
+  @ApiResponse(
+      responseCode = "415",
+      description = "Not a patch format this endpoint takes; Accept-Patch lists them")
   @Parameter(in = ParameterIn.QUERY, name = "txn", description = "Write inside this transaction")
   @Parameter(in = ParameterIn.HEADER, name = "If-Match")
   @Parameter(in = ParameterIn.HEADER, name = "If-Unmodified-Since")
@@ -270,6 +344,14 @@ class ContentController {
 
   @RequestMapping(method = RequestMethod.OPTIONS)
   @Operation(operationId = "contentOptions", summary = "Methods and patch formats of file content")
+  @ApiResponse(
+      responseCode = "200",
+      description = "Allow, Accept-Patch and Accept-Ranges say what the content endpoints take",
+      headers = {
+        @Header(name = "Allow", schema = @Schema(type = "string")),
+        @Header(name = "Accept-Patch", schema = @Schema(type = "string")),
+        @Header(name = "Accept-Ranges")
+      })
   ResponseEntity<Void> options(@PathVariable String id) {
     return ResponseEntity.ok()
         .header(HttpHeaders.ALLOW, "GET, HEAD, PUT, POST, PATCH, OPTIONS")
@@ -279,9 +361,25 @@ class ContentController {
   }
 
   @PostMapping
-  @Operation(operationId = "appendContent", summary = "Append the body at the end of the file")
+  @Operation(
+      operationId = "appendContent",
+      summary = "Append the body at the end of the file",
+      requestBody =
+          @io.swagger.v3.oas.annotations.parameters.RequestBody(
+              required = true,
+              description = "The bytes to append",
+              content =
+                  @Content(
+                      mediaType = OCTETS,
+                      schema = @Schema(type = "string", format = "binary"))))
+  @ApiResponse(responseCode = "200", description = "Appended: the file as it is now")
+  @ApiResponse(
+      responseCode = "413",
+      description = "The file would grow past bigfile.files.max-size, or over a dirty budget")
   @Parameter(in = ParameterIn.QUERY, name = "txn", description = "Append inside this transaction")
   @Parameter(in = ParameterIn.HEADER, name = "If-Match")
+  @Parameter(in = ParameterIn.HEADER, name = "If-None-Match")
+  @Parameter(in = ParameterIn.HEADER, name = "If-Unmodified-Since")
   ResponseEntity<FileJson> append(@PathVariable String id, HttpServletRequest req)
       throws IOException {
     RequestContext ctx = QueryParams.context(req);

@@ -13,6 +13,10 @@ import io.bigfile.file.WriteFormat;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;
@@ -33,6 +37,7 @@ import org.springframework.web.bind.annotation.RestController;
 /** Files: create, list, describe, change attributes, delete, and list revisions. */
 @RestController
 @RequestMapping("/v1/files")
+@Tag(name = "files")
 class FilesController {
 
   private final BigFiles files;
@@ -42,16 +47,52 @@ class FilesController {
   }
 
   /** The body of POST /v1/files. */
-  record CreateFileRequest(String name, Integer blockSize, String format) {}
+  @Schema(name = "NewFile", description = "A file to create; every field is optional")
+  record CreateFileRequest(
+      @Schema(description = "A name for people; the id names the file") String name,
+      @Schema(
+              description =
+                  "Bytes per block, a power of two from 4 KiB to 16 MiB, fixed for the file's"
+                      + " life (default: bigfile.files.default-block-size, 2 MiB)",
+              minimum = "4096",
+              maximum = "16777216",
+              example = "65536")
+          Integer blockSize,
+      @Schema(
+              description =
+                  "How later writes store blocks (default: bigfile.files.default-format, auto)",
+              allowableValues = {"auto", "whole", "chunked"})
+          String format) {}
 
   /** The body of PATCH /v1/files/{id}. */
-  record UpdateFileRequest(Long size, String format, String name) {}
+  @Schema(name = "FileUpdate", description = "Changes to a file; absent fields stay as they are")
+  record UpdateFileRequest(
+      @Schema(
+              description = "Truncate or extend to this many bytes (an extension reads as zeros)",
+              minimum = "0")
+          Long size,
+      @Schema(
+              description = "How later writes store blocks",
+              allowableValues = {"auto", "whole", "chunked"})
+          String format,
+      @Schema(description = "A new name") String name) {}
 
   /** A page of files. */
-  record FileList(List<FileJson> items, String nextCursor) {}
+  @Schema(name = "FileList", description = "A page of files, by id")
+  record FileList(
+      @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<FileJson> items,
+      @Schema(nullable = true, description = "The cursor of the next page; null on the last page")
+          String nextCursor) {}
 
   /** One revision that changed a file. */
-  record RevisionJson(long revision, Instant committedAt, List<String> changes) {}
+  @Schema(name = "Revision", description = "A commit that changed the file")
+  record RevisionJson(
+      @Schema(requiredMode = Schema.RequiredMode.REQUIRED) long revision,
+      @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Instant committedAt,
+      @Schema(
+              requiredMode = Schema.RequiredMode.REQUIRED,
+              description = "What the commit changed in the file")
+          List<String> changes) {}
 
   /** One byte range. */
   record RangeJson(long offset, long length) {}
@@ -69,7 +110,11 @@ class FilesController {
       String nextCursor) {}
 
   /** A page of revisions. */
-  record RevisionList(List<RevisionJson> items, String nextCursor) {}
+  @Schema(name = "RevisionList", description = "A page of revisions, newest first")
+  record RevisionList(
+      @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<RevisionJson> items,
+      @Schema(nullable = true, description = "The cursor of the next page; null on the last page")
+          String nextCursor) {}
 
   static ResponseEntity<FileJson> fileResponse(ResponseEntity.BodyBuilder b, FileInfo f) {
     return b.eTag(Validators.etag(f))
@@ -79,11 +124,15 @@ class FilesController {
   }
 
   @PostMapping
-  @Operation(operationId = "createFile", summary = "Create an empty file")
+  @Operation(
+      operationId = "createFile",
+      summary = "Create an empty file",
+      description = "With `txn`, the file exists for others once the transaction commits.")
+  @ApiResponse(responseCode = "201", description = "Created: the new file, of size 0")
   ResponseEntity<FileJson> create(
       @RequestBody(required = false) CreateFileRequest body,
       @RequestParam(required = false) String txn,
-      @RequestParam(required = false) String at) {
+      @Parameter(hidden = true) @RequestParam(required = false) String at) {
     CreateFileRequest b = body == null ? new CreateFileRequest(null, null, null) : body;
     NewFile spec =
         new NewFile(
@@ -95,6 +144,7 @@ class FilesController {
 
   @GetMapping
   @Operation(operationId = "listFiles", summary = "List files, by id, a page at a time")
+  @ApiResponse(responseCode = "200", description = "A page of files")
   FileList list(
       @RequestParam(defaultValue = "100") int limit,
       @RequestParam(required = false) String cursor,
@@ -106,7 +156,15 @@ class FilesController {
 
   @GetMapping("/{id}")
   @Operation(operationId = "getFile", summary = "Describe a file")
+  @Parameter(in = ParameterIn.HEADER, name = "If-Match")
   @Parameter(in = ParameterIn.HEADER, name = "If-None-Match")
+  @Parameter(in = ParameterIn.HEADER, name = "If-Modified-Since")
+  @Parameter(in = ParameterIn.HEADER, name = "If-Unmodified-Since")
+  @ApiResponse(responseCode = "200", description = "The file")
+  @ApiResponse(
+      responseCode = "304",
+      description = "Not modified: If-None-Match or If-Modified-Since says the client has it",
+      headers = {@Header(name = "ETag"), @Header(name = "Last-Modified")})
   ResponseEntity<FileJson> get(
       @PathVariable String id,
       @RequestParam(required = false) String txn,
@@ -133,11 +191,17 @@ class FilesController {
       operationId = "updateFile",
       summary = "Truncate or extend, change the write format, or rename")
   @Parameter(in = ParameterIn.HEADER, name = "If-Match")
+  @Parameter(in = ParameterIn.HEADER, name = "If-None-Match")
+  @Parameter(in = ParameterIn.HEADER, name = "If-Unmodified-Since")
+  @ApiResponse(responseCode = "200", description = "Changed: the file as it is now")
+  @ApiResponse(
+      responseCode = "413",
+      description = "The size is past bigfile.files.max-size, or over a dirty budget")
   ResponseEntity<FileJson> update(
       @PathVariable String id,
       @RequestBody UpdateFileRequest body,
       @RequestParam(required = false) String txn,
-      @RequestParam(required = false) String at,
+      @Parameter(hidden = true) @RequestParam(required = false) String at,
       HttpServletRequest req) {
     FileUpdate u =
         new FileUpdate(
@@ -152,10 +216,13 @@ class FilesController {
   @DeleteMapping("/{id}")
   @Operation(operationId = "deleteFile", summary = "Delete a file")
   @Parameter(in = ParameterIn.HEADER, name = "If-Match")
+  @Parameter(in = ParameterIn.HEADER, name = "If-None-Match")
+  @Parameter(in = ParameterIn.HEADER, name = "If-Unmodified-Since")
+  @ApiResponse(responseCode = "204", description = "Deleted")
   ResponseEntity<Void> delete(
       @PathVariable String id,
       @RequestParam(required = false) String txn,
-      @RequestParam(required = false) String at,
+      @Parameter(hidden = true) @RequestParam(required = false) String at,
       HttpServletRequest req) {
     files.delete(QueryParams.context(txn, at), FileId.parse(id), Validators.forWrite(req));
     return ResponseEntity.noContent().build();
@@ -192,6 +259,7 @@ class FilesController {
   @Operation(
       operationId = "listRevisions",
       summary = "Revisions that changed the file, newest first")
+  @ApiResponse(responseCode = "200", description = "A page of revisions")
   RevisionList revisions(
       @PathVariable String id,
       @RequestParam(defaultValue = "100") int limit,

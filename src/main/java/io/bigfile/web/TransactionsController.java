@@ -3,6 +3,9 @@ package io.bigfile.web;
 import io.bigfile.file.BigFiles;
 import io.bigfile.file.TransactionInfo;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -15,6 +18,7 @@ import org.springframework.web.bind.annotation.RestController;
 /** Transactions: begin, look up, commit, abort. */
 @RestController
 @RequestMapping("/v1/transactions")
+@Tag(name = "transactions")
 class TransactionsController {
 
   private final BigFiles files;
@@ -24,7 +28,13 @@ class TransactionsController {
   }
 
   @PostMapping
-  @Operation(operationId = "beginTransaction", summary = "Begin a transaction at the head revision")
+  @Operation(
+      operationId = "beginTransaction",
+      summary = "Begin a transaction at the head revision",
+      description =
+          "Pass its id as `txn` to file requests. It lives in the memory of the replica that began"
+              + " it, and is aborted when unused for bigfile.transactions.idle-timeout.")
+  @ApiResponse(responseCode = "201", description = "Begun: the open transaction")
   ResponseEntity<TransactionJson> begin() {
     TransactionInfo t = files.begin();
     return ResponseEntity.status(HttpStatus.CREATED)
@@ -34,6 +44,7 @@ class TransactionsController {
 
   @GetMapping("/{id}")
   @Operation(operationId = "getTransaction", summary = "A transaction's state")
+  @ApiResponse(responseCode = "200", description = "The transaction")
   TransactionJson get(@PathVariable String id) {
     return TransactionJson.of(files.transaction(id));
   }
@@ -41,7 +52,21 @@ class TransactionsController {
   @PostMapping("/{id}/commit")
   @Operation(
       operationId = "commitTransaction",
-      summary = "Commit: all changes become visible at one revision")
+      summary = "Commit: all changes become visible at one revision",
+      description =
+          "First committer wins: if a commit after this transaction's snapshot changed a block,"
+              + " size, name, format or the existence of a file it changed, the commit fails"
+              + " with 409 naming them and the transaction is aborted. A commit that fails for"
+              + " another reason (503) leaves the transaction open: retry or abort.")
+  @ApiResponse(
+      responseCode = "200",
+      description = "Committed",
+      headers = @Header(name = "BigFile-Revision"))
+  @ApiResponse(
+      responseCode = "409",
+      description =
+          "The transaction is no longer open, or a commit conflict (`conflicts` names the files"
+              + " and blocks; the transaction is then aborted)")
   ResponseEntity<TransactionJson> commit(@PathVariable String id) {
     TransactionInfo t = files.commit(id);
     return ResponseEntity.ok()
@@ -51,6 +76,8 @@ class TransactionsController {
 
   @PostMapping("/{id}/abort")
   @Operation(operationId = "abortTransaction", summary = "Abort: discard every change")
+  @ApiResponse(responseCode = "200", description = "Aborted")
+  @ApiResponse(responseCode = "409", description = "The transaction is no longer open")
   TransactionJson abort(@PathVariable String id) {
     return TransactionJson.of(files.abort(id));
   }

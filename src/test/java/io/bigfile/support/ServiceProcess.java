@@ -79,6 +79,9 @@ public final class ServiceProcess implements AutoCloseable {
 
   private final boolean embedded;
 
+  /** The JDBC URL of the test database to use instead of its own, or null. */
+  private String databaseUrl;
+
   private ServiceProcess(
       String name, List<String> jvmOptions, List<String> arguments, boolean embedded) {
     this.embedded = embedded;
@@ -92,6 +95,19 @@ public final class ServiceProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Reaches the test database ({@link TestDatabase#get()}: same database, user and password) at
+   * this JDBC URL instead of the database's own, e.g. through a proxy the test can cut. Applies
+   * from the next {@link #start()}.
+   */
+  public synchronized ServiceProcess withDatabaseUrl(String url) {
+    if (embedded) {
+      throw new IllegalStateException("a service on an embedded database has no database URL");
+    }
+    this.databaseUrl = url;
+    return this;
   }
 
   /** The PostgreSQL {@code application_name} of every connection of this service. */
@@ -133,8 +149,8 @@ public final class ServiceProcess implements AutoCloseable {
       cmd.add("--bigfile.embedded.data-dir=" + dir.resolve("embedded"));
     } else {
       TestDatabase.Coordinates db = TestDatabase.get();
-      String url =
-          db.url() + (db.url().contains("?") ? "&" : "?") + "ApplicationName=" + applicationName;
+      String base = databaseUrl != null ? databaseUrl : db.url();
+      String url = base + (base.contains("?") ? "&" : "?") + "ApplicationName=" + applicationName;
       cmd.add("--spring.datasource.url=" + url);
       cmd.add("--spring.datasource.username=" + db.username());
       cmd.add("--spring.datasource.password=" + (db.password() == null ? "" : db.password()));
@@ -221,6 +237,11 @@ public final class ServiceProcess implements AutoCloseable {
 
   public synchronized long pid() {
     return process.pid();
+  }
+
+  /** The exit code of the last start, once it has exited (143 after a SIGTERM it handled). */
+  public synchronized int exitValue() {
+    return process.exitValue();
   }
 
   @Override

@@ -1,0 +1,226 @@
+package io.bigfile;
+
+import static io.bigfile.support.ServiceProcess.field;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bigfile.support.PatternData;
+import io.bigfile.support.ServiceProcess;
+import io.bigfile.support.TestDatabase;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * SIGTERM shuts the service down gracefully: a request in flight (an upload whose body is still
+ * arriving) completes and commits, an open transaction is aborted, and the JVM exits by itself with
+ * its shutdown logged. After a restart on the same database the upload is there and the
+ * transaction's writes are not. The service runs with JSON (ECS) console logs, so the shutdown is
+ * also checked as structured log events.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class GracefulShutdownIT {
+
+  private static final int BLOCK = 4096;
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private ServiceProcess service;
+
+  @AfterEach
+  void cleanUp() {
+    if (service != null) {
+      service.close();
+    }
+  }
+
+  @Test
+  void sigtermFinishesInFlightRequestsAndAbortsOpenTransactions() throws Exception {
+    service =
+        new ServiceProcess(
+            "shutdown",
+            List.of("-XX:TieredStopAtLevel=1"),
+            List.of(
+                "--logging.structured.format.console=ecs",
+                // no background pack during the test: the upload is recognised by its SQL
+                "--bigfile.history.pack-interval=1h"));
+    service.start();
+
+    // a file with committed content, and an open transaction that overwrites its start
+    String file = create();
+    byte[] committed = PatternData.bytes(1, 0, 2 * BLOCK);
+    assertThat(put(file, null, null, HttpRequest.BodyPublishers.ofByteArray(committed)))
+        .isEqualTo(200);
+    String txn = field(service.send(service.request("/v1/transactions").POST(noBody())), "id");
+    assertThat(
+            put(file, txn, "bytes 0-99/*", HttpRequest.BodyPublishers.ofByteArray(new byte[100])))
+        .isEqualTo(200);
+
+    // an upload in flight: its headers and three of its five blocks arrive, the rest waits
+    String uploaded = create();
+    byte[] upload = PatternData.bytes(2, 0, 5 * BLOCK);
+    SlowUpload inFlight =
+        new SlowUpload(service.uri("/").getPort(), "/v1/files/" + uploaded + "/content", upload);
+    inFlight.send(0, 3 * BLOCK);
+    ServiceProcess.awaitCondition(
+        "the upload writing its first block in the database",
+        Duration.ofSeconds(30),
+        Duration.ofMillis(50),
+        this::uploadInDatabase);
+
+    CompletableFuture<Void> stopping = CompletableFuture.runAsync(service::stop);
+    ServiceProcess.awaitCondition(
+        "the graceful shutdown to begin",
+        Duration.ofSeconds(30),
+        Duration.ofMillis(50),
+        () -> service.output().contains("Commencing graceful shutdown"));
+    assertThat(stopping).as("the service waits for the upload").isNotDone();
+    inFlight.send(3 * BLOCK, upload.length);
+    String response = inFlight.response();
+    assertThat(response).startsWith("HTTP/1.1 200").contains("\"size\":" + upload.length);
+    stopping.get(90, TimeUnit.SECONDS);
+
+    assertThat(service.exitValue())
+        .as("exit code: terminated by SIGTERM, not killed")
+        .isEqualTo(143);
+    List<JsonNode> events = logEvents(service.output());
+    assertThat(messages(events))
+        .contains("Graceful shutdown complete", "engine stopped; 1 open transaction(s) aborted");
+    JsonNode stopped =
+        events.stream()
+            .filter(e -> e.path("message").asString().startsWith("engine stopped"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(stopped.at("/log/level").asString()).isEqualTo("INFO");
+    assertThat(stopped.at("/log/logger").asString()).isEqualTo("io.bigfile.config.EngineConfig");
+    assertThat(stopped.at("/service/name").asString()).isEqualTo("bigfile");
+    assertThat(stopped.path("@timestamp").asString()).isNotEmpty();
+
+    service.start();
+    assertThat(read(file)).as("the aborted transaction's writes are gone").isEqualTo(committed);
+    assertThat(service.send(service.request("/v1/transactions/" + txn).GET()).statusCode())
+        .isEqualTo(404);
+    assertThat(read(uploaded))
+        .as("the upload in flight at SIGTERM was committed")
+        .isEqualTo(upload);
+
+    // a process that has committed nothing yet shuts down as cleanly
+    String idle = field(service.send(service.request("/v1/transactions").POST(noBody())), "id");
+    assertThat(idle).isNotNull();
+    int before = service.output().length();
+    service.stop();
+    assertThat(service.exitValue()).isEqualTo(143);
+    String second = service.output().substring(before);
+    assertThat(messages(logEvents(second)))
+        .contains("engine stopped; 1 open transaction(s) aborted")
+        .noneMatch(m -> m.startsWith("Failed to stop"));
+    assertThat(logEvents(second)).noneMatch(e -> e.at("/log/level").asString().equals("ERROR"));
+  }
+
+  private boolean uploadInDatabase() {
+    TestDatabase.Coordinates db = TestDatabase.get();
+    try (Connection c = DriverManager.getConnection(db.url(), db.username(), db.password());
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?"
+                    + " AND state <> 'idle' AND query ILIKE '%block_version%'")) {
+      ps.setString(1, service.applicationName());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1) > 0;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private String create() {
+    HttpResponse<byte[]> r =
+        service.send(
+            service
+                .request("/v1/files")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"blockSize\":" + BLOCK + "}")));
+    assertThat(r.statusCode()).as(ServiceProcess.body(r)).isEqualTo(201);
+    return field(r, "id");
+  }
+
+  private int put(String id, String txn, String range, HttpRequest.BodyPublisher body) {
+    HttpRequest.Builder b =
+        service.request("/v1/files/" + id + "/content" + (txn == null ? "" : "?txn=" + txn));
+    if (range != null) {
+      b.header("Content-Range", range);
+    }
+    return service.send(b.PUT(body)).statusCode();
+  }
+
+  private byte[] read(String id) {
+    HttpResponse<byte[]> r = service.send(service.request("/v1/files/" + id + "/content").GET());
+    assertThat(r.statusCode()).isEqualTo(200);
+    return r.body();
+  }
+
+  private static HttpRequest.BodyPublisher noBody() {
+    return HttpRequest.BodyPublishers.noBody();
+  }
+
+  /** The JSON log events among the output lines (the command line and banner are not JSON). */
+  private static List<JsonNode> logEvents(String output) {
+    return output.lines().filter(l -> l.startsWith("{")).map(JSON::readTree).toList();
+  }
+
+  private static List<String> messages(List<JsonNode> events) {
+    return events.stream().map(e -> e.path("message").asString()).toList();
+  }
+
+  /**
+   * A PUT written by hand on a socket, so that the test decides when each part of the body is on
+   * the wire (an HTTP client library may hold back a part it has been given).
+   */
+  private static final class SlowUpload {
+    private final Socket socket;
+    private final byte[] body;
+
+    SlowUpload(int port, String path, byte[] body) throws IOException {
+      this.body = body;
+      socket = new Socket(InetAddress.getLoopbackAddress(), port);
+      socket.setSoTimeout(60_000);
+      String head =
+          "PUT "
+              + path
+              + " HTTP/1.1\r\nHost: 127.0.0.1:"
+              + port
+              + "\r\nContent-Type: application/octet-stream\r\nContent-Length: "
+              + body.length
+              + "\r\nConnection: close\r\n\r\n";
+      socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    void send(int from, int to) throws IOException {
+      socket.getOutputStream().write(body, from, to - from);
+      socket.getOutputStream().flush();
+    }
+
+    /** The whole response (the server closes the connection after it). */
+    String response() throws IOException {
+      try (socket) {
+        return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      }
+    }
+  }
+}
