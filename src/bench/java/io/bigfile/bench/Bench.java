@@ -96,7 +96,7 @@ public final class Bench {
     } catch (RuntimeException e) {
       String msg = "figure " + figures + " did not complete: " + e;
       System.err.println("[bench] " + msg);
-      e.printStackTrace();
+      e.printStackTrace(System.err); // the figure is reported as failed; the trace says why
       failures.add(msg);
     }
   }
