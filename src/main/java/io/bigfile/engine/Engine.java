@@ -443,30 +443,25 @@ public final class Engine implements BigFiles, AutoCloseable {
   @Override
   public FileInfo update(
       RequestContext ctx, FileId id, FileUpdate update, Precondition precondition) {
-    if (update.format() == null && update.name() == null && update.size() == null) {
+    if (update.isEmpty()) {
       throw new InvalidRequestException("nothing to change: give size, format or name");
     }
-    return runWrite(
+    return changeFile(
         ctx,
-        t -> {
-          change(
-              t,
-              id.value(),
-              precondition,
-              (f, sp) -> {
-                if (update.name() != null) {
-                  f.name = update.name();
-                  f.changed(Change.NAME);
-                }
-                if (update.format() != null) {
-                  f.format = update.format();
-                  f.changed(Change.FORMAT);
-                }
-                if (update.size() != null) {
-                  resize(t, f, update.size(), sp);
-                }
-              });
-          return id;
+        id,
+        precondition,
+        (t, f, sp) -> {
+          if (update.name() != null) {
+            f.name = update.name();
+            f.changed(Change.NAME);
+          }
+          if (update.format() != null) {
+            f.format = update.format();
+            f.changed(Change.FORMAT);
+          }
+          if (update.size() != null) {
+            resize(t, f, update.size(), sp);
+          }
         });
   }
 
@@ -645,24 +640,19 @@ public final class Engine implements BigFiles, AutoCloseable {
     if (ctx instanceof RequestContext.Autocommit) {
       return upload(id, mode, offset, length, body, sizeAfter, precondition);
     }
-    return runWrite(
+    return changeFile(
         ctx,
-        t -> {
-          change(
-              t,
-              id.value(),
-              precondition,
-              (f, sp) -> {
-                long start = mode == Mode.APPEND ? f.size : offset;
-                if (mode == Mode.REPLACE) {
-                  f.pages = new TreeMap<>();
-                  f.zeroFrom = 0;
-                  f.size = 0;
-                  f.changed(Change.SIZE);
-                }
-                writeInto(t, f, sp, start, length, body, sizeAfter);
-              });
-          return id;
+        id,
+        precondition,
+        (t, f, sp) -> {
+          long start = mode == Mode.APPEND ? f.size : offset;
+          if (mode == Mode.REPLACE) {
+            f.pages = new TreeMap<>();
+            f.zeroFrom = 0;
+            f.size = 0;
+            f.changed(Change.SIZE);
+          }
+          writeInto(t, f, sp, start, length, body, sizeAfter);
         });
   }
 
@@ -698,25 +688,19 @@ public final class Engine implements BigFiles, AutoCloseable {
   @Override
   public FileInfo patch(
       RequestContext ctx, FileId id, RangeParts parts, Precondition precondition) {
-    return runWrite(
+    return changeFile(
         ctx,
-        t -> {
-          change(
-              t,
-              id.value(),
-              precondition,
-              (f, sp) -> {
-                int n = 0;
-                for (RangePart part = nextPart(parts); part != null; part = nextPart(parts)) {
-                  writeInto(
-                      t, f, sp, part.offset(), part.length(), part.body(), part.completeLength());
-                  n++;
-                }
-                if (n == 0) {
-                  throw new InvalidRequestException("the patch holds no range");
-                }
-              });
-          return id;
+        id,
+        precondition,
+        (t, f, sp) -> {
+          int n = 0;
+          for (RangePart part = nextPart(parts); part != null; part = nextPart(parts)) {
+            writeInto(t, f, sp, part.offset(), part.length(), part.body(), part.completeLength());
+            n++;
+          }
+          if (n == 0) {
+            throw new InvalidRequestException("the patch holds no range");
+          }
         });
   }
 
@@ -874,7 +858,7 @@ public final class Engine implements BigFiles, AutoCloseable {
   }
 
   private void reserve(Transaction t, int bytes) {
-    if (!t.ephemeral && t.dirtyBytes + bytes > budget.maxPerTransaction()) {
+    if (t.dirtyBytes + bytes > budget.maxPerTransaction()) {
       throw new DirtyBudgetExceededException(
           "the transaction would hold more than "
               + budget.maxPerTransaction()
@@ -1281,6 +1265,25 @@ public final class Engine implements BigFiles, AutoCloseable {
               + ", last modified "
               + current.modifiedAt());
     }
+  }
+
+  /** A change of one file inside a transaction. */
+  @FunctionalInterface
+  private interface FileOp {
+    void apply(Transaction t, TxnFile f, TxnFile.Savepoint sp);
+  }
+
+  /**
+   * Runs one all-or-nothing change of a file in the request's transaction (committed at once for
+   * autocommit) and returns the file as the request sees it afterwards.
+   */
+  private FileInfo changeFile(RequestContext ctx, FileId id, Precondition precondition, FileOp op) {
+    return runWrite(
+        ctx,
+        t -> {
+          change(t, id.value(), precondition, (f, sp) -> op.apply(t, f, sp));
+          return id;
+        });
   }
 
   /**

@@ -152,6 +152,21 @@ class EngineTests {
         .hasMessageContaining("server");
     engine.abort(u);
     write(in(w), h, 0, fill(16 * BS, 1));
+    // an autocommit patch is staged like a transaction, so the per-transaction budget limits it
+    boolean[] given = {false};
+    io.bigfile.file.RangeParts big =
+        () -> {
+          if (given[0]) {
+            return null;
+          }
+          given[0] = true;
+          return new io.bigfile.file.RangePart(
+              0, 17 * BS, null, new ByteArrayInputStream(fill(17 * BS, 6)));
+        };
+    engine.abort(x);
+    assertThatThrownBy(() -> engine.patch(RequestContext.AUTOCOMMIT, f, big, null))
+        .isInstanceOf(DirtyBudgetExceededException.class)
+        .hasMessageContaining("transaction");
     // autocommit writes stream to the store and are not limited by the budget
     write(RequestContext.AUTOCOMMIT, f, 0, fill(40 * BS, 5));
     assertThat(read(RequestContext.AUTOCOMMIT, f)).hasSize(40 * BS);
