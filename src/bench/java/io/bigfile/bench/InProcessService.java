@@ -1,6 +1,7 @@
 package io.bigfile.bench;
 
 import io.bigfile.BigFileApplication;
+import io.bigfile.engine.Engine;
 import io.bigfile.pagecache.PageCache;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -71,13 +72,11 @@ final class InProcessService implements AutoCloseable {
   }
 
   /**
-   * Cold: the service's block cache emptied (PostgreSQL's buffers and the OS cache are kept). If
-   * the service gains another cache of data (a block index kept in memory, say), clear it here too.
+   * Cold: every cache of the service emptied (blocks, file records, block index); PostgreSQL's
+   * buffers and the OS cache are kept.
    */
   void clearCache() {
-    PageCache cache = pageCache();
-    cache.clear();
-    cache.cleanUp();
+    context.getBean(Engine.class).clearCaches();
   }
 
   @Override

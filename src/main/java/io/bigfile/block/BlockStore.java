@@ -54,6 +54,16 @@ public interface BlockStore {
   BlockData load(long fileId, int blockSize, BlockRef ref);
 
   /**
+   * Bytes {@code [from, from+length)} of one block version, zeros past its stored data: for a small
+   * range of a block that is not cached, without fetching the rest of the block.
+   */
+  default byte[] loadRange(long fileId, int blockSize, BlockRef ref, int from, int length) {
+    byte[] out = new byte[length];
+    load(fileId, blockSize, ref).copyTo(from, out, 0, length);
+    return out;
+  }
+
+  /**
    * Stores a changeset at a new revision, atomically: after a failure or a conflict nothing of it
    * is visible.
    *

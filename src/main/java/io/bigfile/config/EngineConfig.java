@@ -1,5 +1,6 @@
 package io.bigfile.config;
 
+import io.bigfile.config.DatabaseConfig.Database;
 import io.bigfile.engine.Engine;
 import io.bigfile.engine.EngineSettings;
 import io.bigfile.pagecache.DirtyBudget;
@@ -22,6 +23,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.postgresql.xa.PGXADataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,12 +63,28 @@ class EngineConfig {
     return new JtaConnections(narayanaTransactionManager, xa, 16, Duration.ofSeconds(30));
   }
 
-  /** Created after the migrations ran, so that the schema exists before the engine is used. */
-  @Bean
+  /**
+   * Created after the migrations ran, so that the schema exists before the engine is used. It
+   * learns of commits (this replica's and others') from notifications on a connection of its own,
+   * so that reads need not ask the database for the head revision.
+   */
+  @Bean(destroyMethod = "close")
   @DependsOnDatabaseInitialization
   PostgresBlockStore blockStore(
-      DataSource dataSource, JtaConnections jta, TransactionsProperties tx) {
-    return new PostgresBlockStore(dataSource, jta, tx.commitTimeout());
+      DataSource dataSource, JtaConnections jta, TransactionsProperties tx, Database db) {
+    PGSimpleDataSource listen = new PGSimpleDataSource();
+    listen.setUrl(db.url());
+    if (db.username() != null) {
+      listen.setUser(db.username());
+    }
+    if (db.password() != null) {
+      listen.setPassword(db.password());
+    }
+    listen.setConnectTimeout(5);
+    listen.setSocketTimeout(10);
+    listen.setApplicationName("bigfile-head-watcher");
+    return new PostgresBlockStore(
+        dataSource, jta, tx.commitTimeout(), listen, Duration.ofSeconds(2));
   }
 
   @Bean

@@ -29,6 +29,13 @@ final class ContentReader implements FileContent {
 
   private static final byte[] ZEROS = new byte[64 * 1024];
 
+  /**
+   * A range of at most this share of a block that misses the cache is read on its own, without the
+   * rest of its block, the first time; a block touched again soon after is loaded whole and cached
+   * (see {@link PartialReads}).
+   */
+  static final int PARTIAL_FRACTION = 4;
+
   private final BlockStore store;
   private final PageCache cache;
   private final EngineStats stats;
@@ -39,6 +46,7 @@ final class ContentReader implements FileContent {
   private final TxnFile overlay;
   private final int windowBlocks;
   private final Executor prefetcher;
+  private final PartialReads partials;
   private final Runnable onClose;
   private boolean closed;
 
@@ -51,6 +59,7 @@ final class ContentReader implements FileContent {
       TxnFile overlay,
       long readAheadBytes,
       Executor prefetcher,
+      PartialReads partials,
       Runnable onClose) {
     this.store = store;
     this.cache = cache;
@@ -62,6 +71,7 @@ final class ContentReader implements FileContent {
     this.overlay = overlay;
     this.windowBlocks = (int) Math.max(1, Math.min(1024, readAheadBytes / blockSize));
     this.prefetcher = prefetcher;
+    this.partials = partials;
     this.onClose = onClose;
   }
 
@@ -190,8 +200,15 @@ final class ContentReader implements FileContent {
       writeZeros(out, to - from);
       return;
     }
-    BlockData data =
-        cache.get(new BlockKey(fileId, blk, ref.rev()), k -> store.load(fileId, blockSize, ref));
+    BlockKey key = new BlockKey(fileId, blk, ref.rev());
+    if (to - from <= blockSize / PARTIAL_FRACTION) {
+      BlockData cached = cache.getIfPresent(key);
+      if (cached == null && partials.firstTouch(key)) {
+        out.write(store.loadRange(fileId, blockSize, ref, from, to - from));
+        return;
+      }
+    }
+    BlockData data = cache.get(key, k -> store.load(fileId, blockSize, ref));
     int avail = Math.max(0, Math.min(to, data.length()) - from);
     if (avail > 0) {
       out.write(data.buf(), from, avail);

@@ -50,6 +50,7 @@ import io.bigfile.pagecache.PageCache;
 import java.io.InputStream;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -81,7 +82,8 @@ public final class Engine implements BigFiles, AutoCloseable {
   private static final int INDEX_WINDOW = 64;
   private static final System.Logger LOG = System.getLogger(Engine.class.getName());
 
-  private final BlockStore store;
+  private final CachedIndexStore store;
+  private final PartialReads partials = new PartialReads(100_000, Duration.ofSeconds(30));
   private final PageCache cache;
   private final DirtyBudget budget;
   private final EngineSettings settings;
@@ -106,7 +108,7 @@ public final class Engine implements BigFiles, AutoCloseable {
       Clock clock,
       LongConsumer commitTimer,
       java.util.concurrent.Executor prefetcher) {
-    this.store = store;
+    this.store = new CachedIndexStore(store, 50_000, 500_000);
     this.prefetcher = prefetcher;
     this.cache = cache;
     this.budget = budget;
@@ -118,6 +120,16 @@ public final class Engine implements BigFiles, AutoCloseable {
             .expireAfterWrite(settings.finishedRetention())
             .maximumSize(100_000)
             .build();
+  }
+
+  /**
+   * Forgets every cached block, file record and block index entry: the next reads go to the store.
+   */
+  public void clearCaches() {
+    cache.clear();
+    cache.cleanUp();
+    store.clear();
+    partials.clear();
   }
 
   public EngineStats stats() {
@@ -499,6 +511,7 @@ public final class Engine implements BigFiles, AutoCloseable {
             v.file,
             settings.readAheadBytes(),
             prefetcher,
+            partials,
             () -> {
               t.lastUsed = clock.instant();
               t.lock.unlock();
@@ -521,6 +534,7 @@ public final class Engine implements BigFiles, AutoCloseable {
           null,
           settings.readAheadBytes(),
           prefetcher,
+          partials,
           () -> discard(t));
     } catch (RuntimeException e) {
       discard(t);

@@ -27,6 +27,11 @@ public final class PageCache {
     return cache.get(key, loader);
   }
 
+  /** The version if it is cached, without loading it. */
+  public BlockData getIfPresent(BlockKey key) {
+    return cache.getIfPresent(key);
+  }
+
   /** Publishes a version that was just committed. */
   public void put(BlockKey key, BlockData data) {
     cache.put(key, data);

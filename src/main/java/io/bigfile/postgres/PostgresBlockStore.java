@@ -51,7 +51,7 @@ import javax.sql.DataSource;
  *   <li>the database commits. Only then does the caller publish anything.
  * </ol>
  */
-public final class PostgresBlockStore implements BlockStore {
+public final class PostgresBlockStore implements BlockStore, AutoCloseable {
 
   private static final int CONFLICT_SAMPLE = 32;
   private static final long BATCH_BYTES = 4L * 1024 * 1024;
@@ -61,11 +61,42 @@ public final class PostgresBlockStore implements BlockStore {
   private final DataSource reads;
   private final JtaConnections writes;
   private final int commitTimeoutSeconds;
+  private final HeadWatcher watcher;
 
+  /** A store that asks the database for the head revision on every read. */
   public PostgresBlockStore(DataSource reads, JtaConnections writes, Duration commitTimeout) {
+    this(reads, writes, commitTimeout, null, Duration.ZERO);
+  }
+
+  /**
+   * A store that knows the head revision from commit notifications, heard on one connection of
+   * {@code listen} (see {@link HeadWatcher}); null: ask the database every time.
+   *
+   * @param headRefresh how often the watcher re-reads the head row even without notifications
+   */
+  public PostgresBlockStore(
+      DataSource reads,
+      JtaConnections writes,
+      Duration commitTimeout,
+      DataSource listen,
+      Duration headRefresh) {
     this.reads = reads;
     this.writes = writes;
     this.commitTimeoutSeconds = (int) Math.min(Integer.MAX_VALUE, commitTimeout.toSeconds());
+    this.watcher = listen == null ? null : new HeadWatcher(listen, headRefresh);
+  }
+
+  /** Whether the head revision is currently known without asking the database. */
+  public boolean watchingHead() {
+    return watcher != null && watcher.healthy();
+  }
+
+  /** Stops listening for commit notifications. */
+  @Override
+  public void close() {
+    if (watcher != null) {
+      watcher.close();
+    }
   }
 
   // ---------------------------------------------------------------- reads
@@ -93,7 +124,8 @@ public final class PostgresBlockStore implements BlockStore {
 
   @Override
   public long headRevision() {
-    return read(c -> single(c, "SELECT rev FROM head"));
+    long known = watcher == null ? -1 : watcher.head();
+    return known >= 0 ? known : read(c -> single(c, "SELECT rev FROM head"));
   }
 
   @Override
@@ -284,6 +316,86 @@ public final class PostgresBlockStore implements BlockStore {
     };
   }
 
+  @Override
+  public byte[] loadRange(long fileId, int blockSize, BlockRef ref, int from, int length) {
+    byte[] out = new byte[length];
+    switch (ref.format()) {
+      case ZERO -> {}
+      case WHOLE -> read(c -> loadWholeRange(c, fileId, ref, from, out));
+      case CHUNKED -> read(c -> loadChunkedRange(c, fileId, ref, from, out));
+    }
+    return out;
+  }
+
+  /**
+   * Only the range's bytes cross the wire; PostgreSQL reads only the TOAST pages that hold them
+   * when the value is stored uncompressed (incompressible data), and decompresses only up to the
+   * range's end otherwise.
+   */
+  private static Void loadWholeRange(Connection c, long fileId, BlockRef ref, int from, byte[] out)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT substring(data FROM ? FOR ?) FROM block_version"
+                + " WHERE file_id = ? AND blk = ? AND rev = ?")) {
+      ps.setInt(1, from + 1);
+      ps.setInt(2, out.length);
+      ps.setLong(3, fileId);
+      ps.setLong(4, ref.blk());
+      ps.setLong(5, ref.rev());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw gone(fileId, ref);
+        }
+        byte[] data = rs.getBytes(1);
+        if (data != null) {
+          System.arraycopy(data, 0, out, 0, Math.min(data.length, out.length));
+        }
+        return null;
+      }
+    }
+  }
+
+  /** Only the chunks that overlap the range. */
+  private static Void loadChunkedRange(
+      Connection c, long fileId, BlockRef ref, int from, byte[] out) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            """
+            SELECT DISTINCT ON (off) off, data
+              FROM chunk
+             WHERE file_id = ? AND blk = ? AND off >= ? AND off < ? AND rev >= ? AND rev <= ?
+             ORDER BY off, rev DESC
+            """)) {
+      ps.setLong(1, fileId);
+      ps.setLong(2, ref.blk());
+      ps.setInt(3, from - from % Chunks.CHUNK_SIZE);
+      ps.setInt(4, from + out.length);
+      ps.setLong(5, ref.runStart());
+      ps.setLong(6, ref.rev());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          int off = rs.getInt(1);
+          byte[] data = rs.getBytes(2);
+          if (data == null) {
+            continue;
+          }
+          int start = Math.max(off, from);
+          int end = Math.min(off + data.length, from + out.length);
+          if (start < end) {
+            System.arraycopy(data, start - off, out, start - from, end - start);
+          }
+        }
+        return null;
+      }
+    }
+  }
+
+  private static IllegalStateException gone(long fileId, BlockRef ref) {
+    return new IllegalStateException(
+        "block " + ref.blk() + " version " + ref.rev() + " of file " + fileId + " is gone");
+  }
+
   private static BlockData loadWhole(Connection c, long fileId, BlockRef ref) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
@@ -351,18 +463,21 @@ public final class PostgresBlockStore implements BlockStore {
   public Optional<CommitOutcome> commit(Changeset cs) throws ConflictException {
     long[] placeholder = new long[1];
     long[] revision = new long[1];
+    Optional<CommitOutcome> outcome;
     try {
-      return writes.inTransaction(
-          commitTimeoutSeconds, c -> commitOn(c, cs, placeholder, revision));
+      outcome =
+          writes.inTransaction(commitTimeoutSeconds, c -> commitOn(c, cs, placeholder, revision));
     } catch (StorageUnavailableException e) {
-      if (revision[0] > 0) {
-        Optional<CommitOutcome> landed = landed(revision[0], placeholder[0]);
-        if (landed.isPresent()) {
-          return landed;
-        }
+      outcome = revision[0] > 0 ? landed(revision[0], placeholder[0]) : Optional.empty();
+      if (outcome.isEmpty()) {
+        throw e;
       }
-      throw e;
     }
+    // readers of this process see the commit as soon as its caller learns of it
+    if (watcher != null && outcome.isPresent()) {
+      watcher.advance(outcome.get().revision());
+    }
+    return outcome;
   }
 
   /** Whether a commit whose commit call failed landed after all, judged by the database. */
@@ -426,9 +541,12 @@ public final class PostgresBlockStore implements BlockStore {
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO revision (rev, committed_at, token) VALUES (?, clock_timestamp(), ?)"
-                + " RETURNING committed_at")) {
+                + " RETURNING committed_at, pg_notify(?, ?)")) {
       ps.setLong(1, rev);
       ps.setLong(2, p);
+      // delivered to every listener when (and only if) this transaction commits
+      ps.setString(3, HeadWatcher.CHANNEL);
+      ps.setString(4, Long.toString(rev));
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         committedAt = rs.getTimestamp(1).toInstant();

@@ -40,12 +40,26 @@ public final class InMemoryBlockStore implements BlockStore {
   private final Map<Long, TreeMap<Long, TreeMap<Long, Version>>> blocks = new HashMap<>();
   private final Map<String, Long> pins = new HashMap<>();
 
+  /** Calls of the read methods, by name, for tests of what the engine asks the store. */
+  private final Map<String, Integer> calls = new HashMap<>();
+
   /** Commits to fail, for tests of failure paths. */
   private int failNextCommits;
 
   public InMemoryBlockStore(Clock clock) {
     this.clock = clock;
     revisions.put(0L, clock.instant());
+  }
+
+  /**
+   * How often a read method ({@code file}, {@code blocks}, {@code load}, {@code loadRange}) ran.
+   */
+  public synchronized int calls(String method) {
+    return calls.getOrDefault(method, 0);
+  }
+
+  private void called(String method) {
+    calls.merge(method, 1, Integer::sum);
   }
 
   public synchronized void failNextCommits(int n) {
@@ -69,6 +83,7 @@ public final class InMemoryBlockStore implements BlockStore {
 
   @Override
   public synchronized Optional<FileRecord> file(long fileId, long snapshot) {
+    called("file");
     TreeMap<Long, FileVersion> v = files.get(fileId);
     if (v == null) {
       return Optional.empty();
@@ -112,6 +127,7 @@ public final class InMemoryBlockStore implements BlockStore {
 
   @Override
   public synchronized List<BlockRef> blocks(long fileId, long snapshot, long fromBlk, long toBlk) {
+    called("blocks");
     List<BlockRef> out = new ArrayList<>();
     var fb = blocks.get(fileId);
     if (fb == null) {
@@ -156,11 +172,25 @@ public final class InMemoryBlockStore implements BlockStore {
 
   @Override
   public synchronized BlockData load(long fileId, int blockSize, BlockRef ref) {
+    called("load");
     Version v = blocks.get(fileId).get(ref.blk()).get(ref.rev());
     if (v == null) {
       throw new IllegalStateException("version gone: " + ref);
     }
     return v.content();
+  }
+
+  @Override
+  public synchronized byte[] loadRange(
+      long fileId, int blockSize, BlockRef ref, int from, int length) {
+    called("loadRange");
+    byte[] out = new byte[length];
+    Version v = blocks.get(fileId).get(ref.blk()).get(ref.rev());
+    if (v == null) {
+      throw new IllegalStateException("version gone: " + ref);
+    }
+    v.content().copyTo(from, out, 0, length);
+    return out;
   }
 
   @Override

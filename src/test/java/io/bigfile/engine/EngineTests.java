@@ -89,6 +89,55 @@ class EngineTests {
     return b;
   }
 
+  private byte[] readRange(RequestContext ctx, FileId f, long off, int len) {
+    try (FileContent c = engine.open(ctx, f)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      c.copyTo(off, len, out);
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A small read of an uncached block fetches only its bytes; the block's second small read loads
+   * it whole into the cache, and later reads of it ask the store nothing: not the file record, not
+   * the block index, not the block, until a commit makes a new snapshot.
+   */
+  @Test
+  void smallReadsFetchTheirRangeFirstAndHotBlocksAreCachedWhole() {
+    FileId f = newFile();
+    byte[] data = new byte[4 * BS];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = (byte) (i * 31 + 7);
+    }
+    write(RequestContext.AUTOCOMMIT, f, 0, data);
+    engine.clearCaches();
+    int loads = store.calls("load");
+    assertThat(readRange(RequestContext.AUTOCOMMIT, f, BS + 100, 512))
+        .isEqualTo(Arrays.copyOfRange(data, BS + 100, BS + 612));
+    assertThat(store.calls("loadRange")).isEqualTo(1);
+    assertThat(store.calls("load")).isEqualTo(loads);
+    assertThat(readRange(RequestContext.AUTOCOMMIT, f, BS + 1000, 100))
+        .isEqualTo(Arrays.copyOfRange(data, BS + 1000, BS + 1100));
+    assertThat(store.calls("loadRange")).as("the second read loads the block").isEqualTo(1);
+    assertThat(store.calls("load")).isEqualTo(loads + 1);
+    int files = store.calls("file");
+    int index = store.calls("blocks");
+    for (int i = 0; i < 10; i++) {
+      assertThat(readRange(RequestContext.AUTOCOMMIT, f, BS + 10 * i, 10))
+          .isEqualTo(Arrays.copyOfRange(data, BS + 10 * i, BS + 10 * i + 10));
+    }
+    assertThat(store.calls("load")).isEqualTo(loads + 1);
+    assertThat(store.calls("loadRange")).isEqualTo(1);
+    assertThat(store.calls("file")).as("file records of the snapshot are cached").isEqualTo(files);
+    assertThat(store.calls("blocks")).as("the index of the snapshot is cached").isEqualTo(index);
+    // a commit makes a new snapshot: its reads see the new bytes
+    write(RequestContext.AUTOCOMMIT, f, BS + 10, fill(5, 9));
+    assertThat(readRange(RequestContext.AUTOCOMMIT, f, BS + 8, 9))
+        .containsExactly(data[BS + 8], data[BS + 9], 9, 9, 9, 9, 9, data[BS + 15], data[BS + 16]);
+  }
+
   @Test
   void holesReadAsZerosAndReadsStopAtTheSize() {
     FileId f = newFile();

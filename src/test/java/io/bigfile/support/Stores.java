@@ -13,6 +13,8 @@ import io.bigfile.postgres.JtaConnections;
 import io.bigfile.postgres.PostgresBlockStore;
 import java.time.Clock;
 import java.time.Duration;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.postgresql.xa.PGXADataSource;
 
 /** Builds stores and engines for tests, on the in-memory store or on the test JVM's PostgreSQL. */
@@ -40,26 +42,45 @@ public final class Stores {
   public static synchronized PostgresBlockStore postgres() {
     if (postgres == null) {
       TestDatabase.Coordinates db = TestDatabase.get();
-      HikariConfig cfg = new HikariConfig();
-      cfg.setJdbcUrl(db.url());
-      cfg.setUsername(db.username());
-      cfg.setPassword(db.password());
-      cfg.setMaximumPoolSize(12);
-      cfg.addDataSourceProperty("prepareThreshold", "-1");
-      PGXADataSource xa = new PGXADataSource();
-      xa.setUrl(db.url());
-      xa.setUser(db.username());
-      xa.setPassword(db.password());
-      xa.setPrepareThreshold(-1);
-      JtaConnections jta =
-          new JtaConnections(
-              com.arjuna.ats.jta.TransactionManager.transactionManager(),
-              xa,
-              12,
-              Duration.ofSeconds(30));
-      postgres = new PostgresBlockStore(new HikariDataSource(cfg), jta, Duration.ofMinutes(10));
+      postgres = newPostgres(listenSource(db), Duration.ofSeconds(2));
     }
     return postgres;
+  }
+
+  /**
+   * A store of its own on the test database, as another replica has: its own pools and its own head
+   * revision watcher on {@code listen} (null: none). The caller closes it.
+   */
+  public static PostgresBlockStore newPostgres(DataSource listen, Duration headRefresh) {
+    TestDatabase.Coordinates db = TestDatabase.get();
+    HikariConfig cfg = new HikariConfig();
+    cfg.setJdbcUrl(db.url());
+    cfg.setUsername(db.username());
+    cfg.setPassword(db.password());
+    cfg.setMaximumPoolSize(12);
+    cfg.addDataSourceProperty("prepareThreshold", "-1");
+    PGXADataSource xa = new PGXADataSource();
+    xa.setUrl(db.url());
+    xa.setUser(db.username());
+    xa.setPassword(db.password());
+    xa.setPrepareThreshold(-1);
+    JtaConnections jta =
+        new JtaConnections(
+            com.arjuna.ats.jta.TransactionManager.transactionManager(),
+            xa,
+            12,
+            Duration.ofSeconds(30));
+    return new PostgresBlockStore(
+        new HikariDataSource(cfg), jta, Duration.ofMinutes(10), listen, headRefresh);
+  }
+
+  /** Unpooled connections to the test database, for a store's head revision watcher. */
+  public static PGSimpleDataSource listenSource(TestDatabase.Coordinates db) {
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setUrl(db.url());
+    ds.setUser(db.username());
+    ds.setPassword(db.password());
+    return ds;
   }
 
   public static EngineSettings settings() {
