@@ -7,16 +7,30 @@ import java.util.function.Supplier;
 /**
  * Everything one commit stores. Blocks are pulled one at a time, in ascending (file, block) order,
  * and each is written before the next is asked for, so the store never holds more than one encoded
- * block; the file changes are asked for after the last block (an upload knows its final size only
- * then).
+ * block. The file changes of a streamed changeset are asked for after the last block (an upload
+ * knows its final size only then); those of a changeset held in memory may be asked for first.
  *
  * @param snapshot the revision the committing transaction read; conflicts are changes committed
  *     after it
  * @param reusesBuffers the iterator reuses one buffer for every block, so each block must be fully
  *     written before the next is asked for (otherwise the store may batch several blocks)
+ * @param inMemoryBytes for blocks already in memory (a transaction's dirty pages), about how many
+ *     bytes they hold, so the store can choose how to write them; -1 for blocks that arrive as a
+ *     stream (an upload), which may take as long as the client takes to send them
  */
 public record Changeset(
     long snapshot,
     Iterator<BlockWrite> blocks,
     Supplier<List<FileChange>> files,
-    boolean reusesBuffers) {}
+    boolean reusesBuffers,
+    long inMemoryBytes) {
+
+  /** A streamed changeset. */
+  public Changeset(
+      long snapshot,
+      Iterator<BlockWrite> blocks,
+      Supplier<List<FileChange>> files,
+      boolean reusesBuffers) {
+    this(snapshot, blocks, files, reusesBuffers, -1);
+  }
+}

@@ -1143,7 +1143,12 @@ public final class Engine implements BigFiles, AutoCloseable {
     try {
       out =
           store.commit(
-              new Changeset(t.snapshot, dirtyBlocks(files), () -> fileChanges(files), false));
+              new Changeset(
+                  t.snapshot,
+                  dirtyBlocks(files),
+                  () -> fileChanges(files),
+                  false,
+                  dirtyBytes(files)));
     } catch (ConflictException e) {
       finish(t, TransactionState.ABORTED, "conflict with a later commit", null);
       throw conflict(e, t.ephemeral);
@@ -1213,6 +1218,16 @@ public final class Engine implements BigFiles, AutoCloseable {
         return w;
       }
     };
+  }
+
+  private static long dirtyBytes(List<TxnFile> files) {
+    long n = 0;
+    for (TxnFile f : files) {
+      if (!f.deleted) {
+        n += (long) f.pages.size() * f.blockSize;
+      }
+    }
+    return n;
   }
 
   private static List<FileChange> fileChanges(List<TxnFile> files) {

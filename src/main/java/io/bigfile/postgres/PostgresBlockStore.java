@@ -32,12 +32,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 
 /**
- * The storage port on PostgreSQL. Thread-safe; holds no state but its two connection sources.
+ * The storage port on PostgreSQL. Thread-safe; holds no state but its connection sources and the
+ * head revision it learns from commit notifications.
  *
- * <p>The commit sequence, in one database transaction on one connection:
+ * <p>A commit runs in one database transaction on one connection, in one of two ways. A streamed
+ * changeset (an upload, as long as its client takes):
  *
  * <ol>
  *   <li>block rows are inserted as they are pulled from the changeset, stamped with a negative
@@ -46,14 +49,21 @@ import javax.sql.DataSource;
  *       from now on every earlier revision is committed and visible;
  *   <li>conflicts are checked against rows committed after the snapshot; any conflict rolls
  *       everything back;
- *   <li>truncations write zero versions, placeholders become the new revision, file versions and
- *       the revision row are inserted;
+ *   <li>truncations write zero versions, placeholders become the new revision, and one statement
+ *       inserts the revision row and the file versions (and notifies listeners of the new head);
  *   <li>the database commits. Only then does the caller publish anything.
  * </ol>
+ *
+ * <p>A small changeset already in memory (a transaction's dirty pages, up to {@value
+ * #DIRECT_MAX_BYTES} bytes) takes the head lock first and inserts its rows at the revision itself,
+ * skipping the placeholder's sequence call and updates: a small commit costs five round trips
+ * (lock, rows, conflicts, revision, commit) plus one per file changed, and holds the lock only as
+ * long as its rows take to send.
  */
 public final class PostgresBlockStore implements BlockStore, AutoCloseable {
 
   private static final int CONFLICT_SAMPLE = 32;
+  private static final long DIRECT_MAX_BYTES = 4L * 1024 * 1024;
   private static final long BATCH_BYTES = 4L * 1024 * 1024;
   private static final int BATCH_ROWS = 512;
   private static final long PACK_LOCK = 0x6269_6766_696c_65L;
@@ -461,14 +471,13 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
 
   @Override
   public Optional<CommitOutcome> commit(Changeset cs) throws ConflictException {
-    long[] placeholder = new long[1];
+    long[] token = new long[1];
     long[] revision = new long[1];
     Optional<CommitOutcome> outcome;
     try {
-      outcome =
-          writes.inTransaction(commitTimeoutSeconds, c -> commitOn(c, cs, placeholder, revision));
+      outcome = writes.inTransaction(commitTimeoutSeconds, c -> commitOn(c, cs, token, revision));
     } catch (StorageUnavailableException e) {
-      outcome = revision[0] > 0 ? landed(revision[0], placeholder[0]) : Optional.empty();
+      outcome = revision[0] > 0 ? landed(revision[0], token[0]) : Optional.empty();
       if (outcome.isEmpty()) {
         throw e;
       }
@@ -481,7 +490,7 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
   }
 
   /** Whether a commit whose commit call failed landed after all, judged by the database. */
-  private Optional<CommitOutcome> landed(long rev, long placeholder) {
+  private Optional<CommitOutcome> landed(long rev, long token) {
     try {
       return read(
           c -> {
@@ -489,7 +498,7 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
                 c.prepareStatement(
                     "SELECT committed_at FROM revision WHERE rev = ? AND token = ?")) {
               ps.setLong(1, rev);
-              ps.setLong(2, placeholder);
+              ps.setLong(2, token);
               try (ResultSet rs = ps.executeQuery()) {
                 return rs.next()
                     ? Optional.of(new CommitOutcome(rev, rs.getTimestamp(1).toInstant()))
@@ -503,61 +512,70 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
   }
 
   private Optional<CommitOutcome> commitOn(
-      Connection c, Changeset cs, long[] placeholderOut, long[] revisionOut)
+      Connection c, Changeset cs, long[] tokenOut, long[] revisionOut)
       throws SQLException, ConflictException {
-    long p = -single(c, "SELECT nextval('placeholder_seq')");
-    placeholderOut[0] = p;
-    boolean wroteBlocks = writeBlocks(c, cs, p);
-    List<FileChange> files = cs.files().get();
-    if (!wroteBlocks && files.isEmpty()) {
-      return Optional.empty();
+    boolean direct = cs.inMemoryBytes() >= 0 && cs.inMemoryBytes() <= DIRECT_MAX_BYTES;
+    long rev;
+    long mine;
+    List<FileChange> files;
+    if (direct) {
+      // small and already in memory: lock first and write the rows at their revision, which saves
+      // the placeholder's round trips; the lock is held only while they are sent
+      files = cs.files().get();
+      if (files.isEmpty() && !cs.blocks().hasNext()) {
+        return Optional.empty();
+      }
+      tokenOut[0] = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+      rev = single(c, "UPDATE head SET rev = rev + 1 RETURNING rev");
+      mine = rev;
+      writeBlocks(c, cs, rev);
+    } else {
+      long p = -single(c, "SELECT nextval('placeholder_seq')");
+      tokenOut[0] = p;
+      boolean wroteBlocks = writeBlocks(c, cs, p);
+      files = cs.files().get();
+      if (!wroteBlocks && files.isEmpty()) {
+        return Optional.empty();
+      }
+      rev = single(c, "UPDATE head SET rev = rev + 1 RETURNING rev");
+      mine = p;
     }
-    long rev = single(c, "UPDATE head SET rev = rev + 1 RETURNING rev");
-    List<StoredConflict> conflicts = conflicts(c, cs.snapshot(), p, files);
+    List<FileChange> merged = new ArrayList<>(files.size());
+    List<StoredConflict> conflicts = conflicts(c, cs.snapshot(), mine, rev, files, merged);
     if (!conflicts.isEmpty()) {
       throw new ConflictException(conflicts);
     }
     for (FileChange f : files) {
       if (f.zeroFrom() != Long.MAX_VALUE && !f.created()) {
-        writeZeroVersions(c, f, p, rev);
+        writeZeroVersions(c, f, mine, rev);
       }
     }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "UPDATE block_version SET rev = ?,"
-                + " base_rev = CASE WHEN base_rev = ? THEN ? ELSE base_rev END WHERE rev = ?")) {
-      ps.setLong(1, rev);
-      ps.setLong(2, p);
-      ps.setLong(3, rev);
-      ps.setLong(4, p);
-      ps.executeUpdate();
-    }
-    try (PreparedStatement ps = c.prepareStatement("UPDATE chunk SET rev = ? WHERE rev = ?")) {
-      ps.setLong(1, rev);
-      ps.setLong(2, p);
-      ps.executeUpdate();
-    }
-    Instant committedAt;
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO revision (rev, committed_at, token) VALUES (?, clock_timestamp(), ?)"
-                + " RETURNING committed_at, pg_notify(?, ?)")) {
-      ps.setLong(1, rev);
-      ps.setLong(2, p);
-      // delivered to every listener when (and only if) this transaction commits
-      ps.setString(3, HeadWatcher.CHANNEL);
-      ps.setString(4, Long.toString(rev));
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        committedAt = rs.getTimestamp(1).toInstant();
+    if (!direct) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "UPDATE block_version SET rev = ?,"
+                  + " base_rev = CASE WHEN base_rev = ? THEN ? ELSE base_rev END WHERE rev = ?")) {
+        ps.setLong(1, rev);
+        ps.setLong(2, mine);
+        ps.setLong(3, rev);
+        ps.setLong(4, mine);
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps = c.prepareStatement("UPDATE chunk SET rev = ? WHERE rev = ?")) {
+        ps.setLong(1, rev);
+        ps.setLong(2, mine);
+        ps.executeUpdate();
       }
     }
-    writeFileVersions(c, files, rev);
+    Instant committedAt = writeRevision(c, rev, tokenOut[0], merged);
     revisionOut[0] = rev;
     return Optional.of(new CommitOutcome(rev, committedAt));
   }
 
-  /** Inserts the changeset's blocks at placeholder {@code p}; returns whether there were any. */
+  /**
+   * Inserts the changeset's blocks at {@code p} (a placeholder, or the revision itself); returns
+   * whether there were any.
+   */
   private static boolean writeBlocks(Connection c, Changeset cs, long p) throws SQLException {
     boolean any = false;
     try (PreparedStatement blocks =
@@ -620,20 +638,33 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
     return any;
   }
 
+  /**
+   * The conflicts of the commit whose rows are at {@code mine} and that will be revision {@code
+   * rev} (the head lock is held, so everything committed is visible and nothing else commits).
+   * Fills {@code merged} with each file change applied to the file's latest committed attributes.
+   */
   private static List<StoredConflict> conflicts(
-      Connection c, long snapshot, long p, List<FileChange> files) throws SQLException {
+      Connection c,
+      long snapshot,
+      long mine,
+      long rev,
+      List<FileChange> files,
+      List<FileChange> merged)
+      throws SQLException {
     Map<Long, List<Long>> blockConflicts = new LinkedHashMap<>();
     try (PreparedStatement ps =
         c.prepareStatement(
             """
             SELECT DISTINCT w.file_id, w.blk
               FROM block_version w
-              JOIN block_version b ON b.file_id = w.file_id AND b.blk = w.blk AND b.rev > ?
+              JOIN block_version b ON b.file_id = w.file_id AND b.blk = w.blk
+                                  AND b.rev > ? AND b.rev < ?
              WHERE w.rev = ?
              ORDER BY w.file_id, w.blk LIMIT 1000
             """)) {
       ps.setLong(1, snapshot);
-      ps.setLong(2, p);
+      ps.setLong(2, rev);
+      ps.setLong(3, mine);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           List<Long> l = blockConflicts.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>());
@@ -650,9 +681,7 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
       if (!blocks.isEmpty()) {
         what.add("blocks");
       }
-      if (!f.created()) {
-        metadataConflicts(c, snapshot, p, f, what, blocks);
-      }
+      merged.add(f.created() ? f : metadataConflicts(c, snapshot, mine, rev, f, what, blocks));
       if (!what.isEmpty()) {
         out.add(new StoredConflict(f.fileId(), List.copyOf(what), List.copyOf(blocks)));
       }
@@ -660,19 +689,39 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
     return out;
   }
 
-  private static void metadataConflicts(
-      Connection c, long snapshot, long p, FileChange f, List<String> what, List<Long> blocks)
+  /**
+   * Adds the attribute conflicts of one existing file to {@code what} (and the blocks of a
+   * truncation's conflicts to {@code blocks}); returns the change applied to the file's latest
+   * committed attributes: what the commit did not change keeps the value a later commit may have
+   * given it (a commit that only wrote blocks must not undo a concurrent rename).
+   */
+  private static FileChange metadataConflicts(
+      Connection c,
+      long snapshot,
+      long mine,
+      long rev,
+      FileChange f,
+      List<String> what,
+      List<Long> blocks)
       throws SQLException {
     int others = 0;
     long minSize = Long.MAX_VALUE;
     boolean any = false;
+    FileChange merged = f;
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT bit_or(changes), min(size) FILTER (WHERE changes & 1 <> 0), count(*)"
-                + " FROM file_version"
-                + " WHERE file_id = ? AND rev > ?")) {
+            """
+            SELECT a.changes, a.min_size, a.n, l.name, l.size, l.format
+              FROM (SELECT bit_or(changes) AS changes,
+                           min(size) FILTER (WHERE changes & 1 <> 0) AS min_size,
+                           count(*) AS n
+                      FROM file_version WHERE file_id = ? AND rev > ?) a
+              LEFT JOIN LATERAL (SELECT name, size, format FROM file_version
+                                  WHERE file_id = ? ORDER BY rev DESC LIMIT 1) l ON TRUE
+            """)) {
       ps.setLong(1, f.fileId());
       ps.setLong(2, snapshot);
+      ps.setLong(3, f.fileId());
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         if (rs.getLong(3) > 0) {
@@ -683,34 +732,37 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
             minSize = Long.MAX_VALUE;
           }
         }
+        long latestSize = rs.getLong(5);
+        if (!rs.wasNull()) {
+          merged = f.onLatest(rs.getString(4), latestSize, WriteFormat.ofCode(rs.getInt(6)));
+        }
       }
     }
     if (!any) {
-      return;
+      return merged;
     }
     Set<Change> theirs = Change.of(others);
-    Set<Change> mine = f.changes();
+    Set<Change> mineChanges = f.changes();
     if (f.requireUnchanged()) {
       what.add("modified");
     }
-    if (theirs.contains(Change.DELETED) || mine.contains(Change.DELETED)) {
+    if (theirs.contains(Change.DELETED) || mineChanges.contains(Change.DELETED)) {
       what.add("existence");
-      return;
+      return merged;
     }
-    if (theirs.contains(Change.NAME) && mine.contains(Change.NAME)) {
+    if (theirs.contains(Change.NAME) && mineChanges.contains(Change.NAME)) {
       what.add("name");
     }
-    if (theirs.contains(Change.FORMAT) && mine.contains(Change.FORMAT)) {
+    if (theirs.contains(Change.FORMAT) && mineChanges.contains(Change.FORMAT)) {
       what.add("format");
     }
     if (theirs.contains(Change.SIZE)) {
-      if (mine.contains(Change.SIZE)) {
+      if (mineChanges.contains(Change.SIZE)) {
         what.add("size");
-      } else if (mine.contains(Change.BLOCKS)) {
+      } else if (mineChanges.contains(Change.BLOCKS)) {
         // a concurrent shrink may have cut off blocks this commit writes (the new last block itself
-        // is a block
-        // conflict: a shrink always writes it)
-        long maxBlk = maxWrittenBlock(c, p, f.fileId());
+        // is a block conflict: a shrink always writes it)
+        long maxBlk = maxWrittenBlock(c, mine, f.fileId());
         if (maxBlk >= 0 && maxBlk >= minSize / f.blockSize()) {
           what.add("size");
         }
@@ -719,12 +771,13 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
     if (f.zeroFrom() != Long.MAX_VALUE) {
       try (PreparedStatement ps =
           c.prepareStatement(
-              "SELECT DISTINCT blk FROM block_version WHERE file_id = ? AND blk >= ? AND rev > ?"
-                  + " ORDER BY blk LIMIT ?")) {
+              "SELECT DISTINCT blk FROM block_version WHERE file_id = ? AND blk >= ?"
+                  + " AND rev > ? AND rev < ? ORDER BY blk LIMIT ?")) {
         ps.setLong(1, f.fileId());
         ps.setLong(2, f.zeroFrom());
         ps.setLong(3, snapshot);
-        ps.setInt(4, CONFLICT_SAMPLE);
+        ps.setLong(4, rev);
+        ps.setInt(5, CONFLICT_SAMPLE);
         try (ResultSet rs = ps.executeQuery()) {
           boolean found = false;
           while (rs.next()) {
@@ -739,13 +792,14 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
         }
       }
     }
+    return merged;
   }
 
-  private static long maxWrittenBlock(Connection c, long p, long fileId) throws SQLException {
+  private static long maxWrittenBlock(Connection c, long mine, long fileId) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT coalesce(max(blk), -1) FROM block_version WHERE rev = ? AND file_id = ?")) {
-      ps.setLong(1, p);
+      ps.setLong(1, mine);
       ps.setLong(2, fileId);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
@@ -755,9 +809,10 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
   }
 
   /**
-   * Zero versions for the committed blocks a truncation cut off, except those this commit rewrites.
+   * Zero versions for the committed blocks a truncation cut off, except those this commit rewrites
+   * (its rows are at {@code mine}).
    */
-  private static void writeZeroVersions(Connection c, FileChange f, long p, long rev)
+  private static void writeZeroVersions(Connection c, FileChange f, long mine, long rev)
       throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
@@ -766,7 +821,7 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
             SELECT l.file_id, l.blk, ?, 0
               FROM (SELECT DISTINCT ON (blk) file_id, blk, format
                       FROM block_version
-                     WHERE file_id = ? AND blk >= ? AND rev > 0
+                     WHERE file_id = ? AND blk >= ? AND rev > 0 AND rev < ?
                      ORDER BY blk, rev DESC) l
              WHERE l.format <> 0
                AND NOT EXISTS (SELECT 1 FROM block_version w
@@ -775,56 +830,72 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
       ps.setLong(1, rev);
       ps.setLong(2, f.fileId());
       ps.setLong(3, f.zeroFrom());
-      ps.setLong(4, p);
+      ps.setLong(4, rev);
+      ps.setLong(5, mine);
       ps.executeUpdate();
     }
   }
 
-  private static void writeFileVersions(Connection c, List<FileChange> files, long rev)
-      throws SQLException {
-    try (PreparedStatement created =
-            c.prepareStatement("INSERT INTO file (id, block_size, created_rev) VALUES (?, ?, ?)");
-        PreparedStatement version =
-            c.prepareStatement(
-                "INSERT INTO file_version (file_id, rev, name, size, format, deleted, changes)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-      for (FileChange f : files) {
-        if (f.created()) {
-          created.setLong(1, f.fileId());
-          created.setInt(2, f.blockSize());
-          created.setLong(3, rev);
-          created.addBatch();
-        }
-        FileChange merged = f.created() ? f : onLatest(c, f);
-        version.setLong(1, f.fileId());
-        version.setLong(2, rev);
-        version.setString(3, merged.name());
-        version.setLong(4, merged.size());
-        version.setInt(5, merged.format().code());
-        version.setBoolean(6, f.deleted());
-        version.setInt(7, Change.mask(f.changes()));
-        version.addBatch();
-      }
-      created.executeBatch();
-      version.executeBatch();
-    }
-  }
-
   /**
-   * The change applied to the file's latest committed attributes: what the commit did not change
-   * keeps the value a later commit may have given it (a commit that only wrote blocks must not undo
-   * a concurrent rename).
+   * The revision row, the rows of created files and a version row per file, in one statement. The
+   * notification it sends reaches listeners when, and only if, the transaction commits.
    */
-  private static FileChange onLatest(Connection c, FileChange f) throws SQLException {
+  private static Instant writeRevision(Connection c, long rev, long token, List<FileChange> files)
+      throws SQLException {
+    int n = files.size();
+    List<Long> createdIds = new ArrayList<>();
+    List<Integer> createdSizes = new ArrayList<>();
+    Long[] ids = new Long[n];
+    String[] names = new String[n];
+    Long[] sizes = new Long[n];
+    Short[] formats = new Short[n];
+    Boolean[] deleted = new Boolean[n];
+    Short[] changes = new Short[n];
+    for (int i = 0; i < n; i++) {
+      FileChange f = files.get(i);
+      if (f.created()) {
+        createdIds.add(f.fileId());
+        createdSizes.add(f.blockSize());
+      }
+      ids[i] = f.fileId();
+      names[i] = f.name();
+      sizes[i] = f.size();
+      formats[i] = (short) f.format().code();
+      deleted[i] = f.deleted();
+      changes[i] = (short) Change.mask(f.changes());
+    }
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT name, size, format FROM file_version WHERE file_id = ? ORDER BY rev DESC LIMIT 1")) {
-      ps.setLong(1, f.fileId());
+            """
+            WITH r AS (INSERT INTO revision (rev, committed_at, token)
+                       VALUES (?, clock_timestamp(), ?)
+                       RETURNING committed_at, pg_notify(?, ?)),
+                 f AS (INSERT INTO file (id, block_size, created_rev)
+                       SELECT id, bs, ? FROM unnest(?::bigint[], ?::integer[]) AS u (id, bs)),
+                 v AS (INSERT INTO file_version (file_id, rev, name, size, format, deleted, changes)
+                       SELECT id, ?, name, size, format, deleted, changes
+                         FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::smallint[],
+                                     ?::boolean[], ?::smallint[])
+                              AS u (id, name, size, format, deleted, changes))
+            SELECT committed_at FROM r
+            """)) {
+      ps.setLong(1, rev);
+      ps.setLong(2, token);
+      ps.setString(3, HeadWatcher.CHANNEL);
+      ps.setString(4, Long.toString(rev));
+      ps.setLong(5, rev);
+      ps.setArray(6, c.createArrayOf("bigint", createdIds.toArray()));
+      ps.setArray(7, c.createArrayOf("integer", createdSizes.toArray()));
+      ps.setLong(8, rev);
+      ps.setArray(9, c.createArrayOf("bigint", ids));
+      ps.setArray(10, c.createArrayOf("text", names));
+      ps.setArray(11, c.createArrayOf("bigint", sizes));
+      ps.setArray(12, c.createArrayOf("smallint", formats));
+      ps.setArray(13, c.createArrayOf("boolean", deleted));
+      ps.setArray(14, c.createArrayOf("smallint", changes));
       try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return f;
-        }
-        return f.onLatest(rs.getString(1), rs.getLong(2), WriteFormat.ofCode(rs.getInt(3)));
+        rs.next();
+        return rs.getTimestamp(1).toInstant();
       }
     }
   }
