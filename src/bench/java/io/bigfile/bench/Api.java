@@ -1,42 +1,33 @@
 package io.bigfile.bench;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The bigfile HTTP API as the benchmark's clients use it: {@link HttpClient} over loopback,
- * HTTP/1.1, bodies streamed (uploads generated as they are sent, downloads counted and dropped as
- * they arrive). One instance is one client with its own connections.
+ * The bigfile HTTP API as the benchmark's clients use it: {@link Http1Client} over loopback, one
+ * keep-alive HTTP/1.1 connection per instance, bodies streamed (uploads generated as they are sent,
+ * downloads counted and dropped as they arrive). One instance is one client, to be used by one
+ * thread at a time; {@link #newClient()} makes another, with its own connection.
  */
-final class Api {
+final class Api implements AutoCloseable {
 
   /** Size of the arrays an upload body is generated in. */
   static final int PIECE = 1 << 20;
 
-  private static final Duration TIMEOUT = Duration.ofHours(2);
+  /** A response read whole, its body as text. */
+  record Reply(int status, String body) {}
 
   private final String base;
-  private final HttpClient http;
+  private final Http1Client http;
 
   Api(String base) {
     this.base = base;
-    this.http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10))
-            .build();
+    this.http = new Http1Client(URI.create(base));
   }
 
-  /** Another client of the same server, with its own connections. */
+  /** Another client of the same server, with its own connection. */
   Api newClient() {
     return new Api(base);
   }
@@ -45,37 +36,30 @@ final class Api {
     return base;
   }
 
-  HttpClient http() {
-    return http;
-  }
-
-  HttpRequest.Builder request(String pathAndQuery) {
-    return HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(TIMEOUT);
+  /** A request of {@code pathAndQuery} on this client's server. */
+  Http1Client.Request request(String method, String pathAndQuery) {
+    return new Http1Client.Request(method, pathAndQuery);
   }
 
   /** Creates a file ({@code json} as in {@code POST /v1/files}) and returns its id. */
   String createFile(String json) {
-    HttpResponse<String> r =
+    Reply r =
         send(
-            request("/v1/files")
+            request("POST", "/v1/files")
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)));
+                .body(Http1Client.Body.of(json)));
     expect(r, 201, "create file " + json);
     return field(r.body(), "id");
   }
 
   String begin() {
-    HttpResponse<String> r =
-        send(request("/v1/transactions").POST(HttpRequest.BodyPublishers.noBody()));
+    Reply r = send(request("POST", "/v1/transactions"));
     expect(r, 201, "begin");
     return field(r.body(), "id");
   }
 
   void commit(String txn) {
-    HttpResponse<String> r =
-        send(
-            request("/v1/transactions/" + txn + "/commit")
-                .POST(HttpRequest.BodyPublishers.noBody()));
+    Reply r = send(request("POST", "/v1/transactions/" + txn + "/commit"));
     expect(r, 200, "commit " + txn);
   }
 
@@ -84,12 +68,12 @@ final class Api {
    * the file ({@code PUT} with {@code Content-Range}), in {@code txn} or autocommit (null).
    */
   void writeAt(String id, long offset, long length, long seed, String txn) {
-    HttpRequest.Builder b =
-        request("/v1/files/" + id + "/content" + (txn == null ? "" : "?txn=" + txn))
+    Http1Client.Request q =
+        request("PUT", content(id) + (txn == null ? "" : "?txn=" + txn))
             .header("Content-Type", "application/octet-stream")
             .header("Content-Range", "bytes " + offset + "-" + (offset + length - 1) + "/*")
-            .PUT(body(seed, offset, length));
-    expect(send(b), 200, "write " + length + " bytes at " + offset);
+            .body(body(seed, offset, length));
+    expect(send(q), 200, "write " + length + " bytes at " + offset);
   }
 
   /** {@link #writeAt(String, long, long, long, String)} as an autocommit request. */
@@ -99,25 +83,25 @@ final class Api {
 
   /** Replaces the whole content with the pattern's first {@code length} bytes (autocommit PUT). */
   void replace(String id, long length, long seed) {
-    HttpRequest.Builder b =
-        request("/v1/files/" + id + "/content")
+    Http1Client.Request q =
+        request("PUT", content(id))
             .header("Content-Type", "application/octet-stream")
-            .PUT(body(seed, 0, length));
-    expect(send(b), 200, "replace with " + length + " bytes");
+            .body(body(seed, 0, length));
+    expect(send(q), 200, "replace with " + length + " bytes");
   }
 
   /** Appends the pattern's bytes {@code [offset, offset+length)} (autocommit POST). */
   void append(String id, long offset, long length, long seed) {
-    HttpRequest.Builder b =
-        request("/v1/files/" + id + "/content")
+    Http1Client.Request q =
+        request("POST", content(id))
             .header("Content-Type", "application/octet-stream")
-            .POST(body(seed, offset, length));
-    expect(send(b), 200, "append " + length + " bytes");
+            .body(body(seed, offset, length));
+    expect(send(q), 200, "append " + length + " bytes");
   }
 
-  private static HttpRequest.BodyPublisher body(long seed, long offset, long length) {
-    return HttpRequest.BodyPublishers.fromPublisher(
-        HttpRequest.BodyPublishers.ofByteArrays(Data.pieces(seed, offset, length, PIECE)), length);
+  /** The pattern's bytes, generated in arrays of {@link #PIECE} bytes as they are sent. */
+  private static Http1Client.Body body(long seed, long offset, long length) {
+    return Http1Client.Body.of(length, Data.pieces(seed, offset, length, PIECE));
   }
 
   /**
@@ -125,25 +109,15 @@ final class Api {
    * returns its length; fails on any status but 200 and 206.
    */
   long read(String path, String range) {
-    HttpRequest.Builder b = request(path).GET();
-    if (range != null) {
-      b.header("Range", range);
-    }
-    HttpResponse<InputStream> r = send(b, HttpResponse.BodyHandlers.ofInputStream());
-    long n = 0;
-    try (InputStream in = r.body()) {
-      if (r.statusCode() != 200 && r.statusCode() != 206) {
-        throw new IllegalStateException(
-            "GET " + path + " answered " + r.statusCode() + ": " + new String(in.readAllBytes()));
-      }
-      byte[] buf = new byte[1 << 20];
-      for (int k; (k = in.read(buf)) > 0; ) {
-        n += k;
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("GET " + path + " broke after " + n + " bytes", e);
-    }
-    return n;
+    return http.send(
+        get(path, range),
+        r -> {
+          if (r.status() != 200 && r.status() != 206) {
+            throw new IllegalStateException(
+                "GET " + path + " answered " + r.status() + ": " + r.string());
+          }
+          return r.discard();
+        });
   }
 
   /**
@@ -151,33 +125,31 @@ final class Api {
    * first difference, or -1 if every byte and the length match.
    */
   long compare(String path, byte[] expected) {
-    HttpResponse<InputStream> r =
-        send(request(path).GET(), HttpResponse.BodyHandlers.ofInputStream());
-    long pos = 0;
-    try (InputStream in = r.body()) {
-      if (r.statusCode() != 200) {
-        throw new IllegalStateException("GET " + path + " answered " + r.statusCode());
-      }
-      byte[] buf = new byte[1 << 20];
-      for (int k; (k = in.read(buf)) > 0; ) {
-        if (pos + k > expected.length) {
-          return expected.length;
-        }
-        int m = java.util.Arrays.mismatch(buf, 0, k, expected, (int) pos, (int) pos + k);
-        if (m >= 0) {
-          return pos + m;
-        }
-        pos += k;
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("GET " + path + " broke after " + pos + " bytes", e);
-    }
-    return pos == expected.length ? -1 : pos;
+    return http.send(
+        get(path, null),
+        r -> {
+          if (r.status() != 200) {
+            throw new IllegalStateException("GET " + path + " answered " + r.status());
+          }
+          byte[] buf = new byte[Http1Client.BUFFER];
+          long pos = 0;
+          for (int k; (k = r.read(buf, 0, buf.length)) >= 0; ) {
+            if (pos + k > expected.length) {
+              return (long) expected.length;
+            }
+            int m = Arrays.mismatch(buf, 0, k, expected, (int) pos, (int) pos + k);
+            if (m >= 0) {
+              return pos + m;
+            }
+            pos += k;
+          }
+          return pos == expected.length ? -1L : pos;
+        });
   }
 
   /** The file's JSON. */
   String stat(String id) {
-    HttpResponse<String> r = send(request("/v1/files/" + id).GET());
+    Reply r = send(request("GET", "/v1/files/" + id));
     expect(r, 200, "stat " + id);
     return r.body();
   }
@@ -192,15 +164,22 @@ final class Api {
 
   /** GETs a (small) range into memory. */
   byte[] readBytes(String path, String range) {
-    HttpRequest.Builder b = request(path).GET();
+    return http.send(
+        get(path, range),
+        r -> {
+          if (r.status() != 200 && r.status() != 206) {
+            throw new IllegalStateException("GET " + path + " answered " + r.status());
+          }
+          return r.bytes();
+        });
+  }
+
+  private Http1Client.Request get(String path, String range) {
+    Http1Client.Request q = request("GET", path);
     if (range != null) {
-      b.header("Range", range);
+      q.header("Range", range);
     }
-    HttpResponse<byte[]> r = send(b, HttpResponse.BodyHandlers.ofByteArray());
-    if (r.statusCode() != 200 && r.statusCode() != 206) {
-      throw new IllegalStateException("GET " + path + " answered " + r.statusCode());
-    }
-    return r.body();
+    return q;
   }
 
   static String content(String id) {
@@ -211,25 +190,15 @@ final class Api {
     return "bytes=" + offset + "-" + (offset + length - 1);
   }
 
-  HttpResponse<String> send(HttpRequest.Builder b) {
-    return send(b, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+  /** Sends {@code request} and reads the response whole, as text. */
+  Reply send(Http1Client.Request request) {
+    return http.send(request, r -> new Reply(r.status(), r.string()));
   }
 
-  <T> HttpResponse<T> send(HttpRequest.Builder b, HttpResponse.BodyHandler<T> handler) {
-    try {
-      return http.send(b.build(), handler);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static void expect(HttpResponse<String> r, int status, String what) {
-    if (r.statusCode() != status) {
+  private static void expect(Reply r, int status, String what) {
+    if (r.status() != status) {
       throw new IllegalStateException(
-          what + ": expected " + status + ", got " + r.statusCode() + " " + r.body());
+          what + ": expected " + status + ", got " + r.status() + " " + r.body());
     }
   }
 
@@ -239,5 +208,11 @@ final class Api {
       throw new IllegalStateException("no " + name + " in " + json);
     }
     return m.group(1);
+  }
+
+  /** Closes this client's connection (a later request opens another). */
+  @Override
+  public void close() {
+    http.close();
   }
 }

@@ -164,8 +164,10 @@ public final class Bench {
                 .collect(Collectors.joining(", ")));
     m.put(
         "clients",
-        "java.net.http.HttpClient (HTTP/1.1) and JDBC over loopback, in the harness JVM: the load"
-            + " generator shares the machine's cores with the service and PostgreSQL");
+        "Http1Client (the harness's own minimal HTTP/1.1 client: one keep-alive connection per"
+            + " client over a plain socket, TCP_NODELAY, 64 KiB buffers, downloads counted and"
+            + " dropped) and JDBC over loopback, in the harness JVM: the load generator shares the"
+            + " machine's cores with the service and PostgreSQL");
     m.put(
         "caches",
         "cold = the service's page cache cleared (PageCache.clear()); PostgreSQL's shared buffers"

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.net.ServerSocket;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,9 +102,7 @@ final class ChildService implements AutoCloseable {
             "the child service exited with " + process.exitValue() + "; see " + dir);
       }
       try {
-        HttpResponse<String> r =
-            api.send(api.request("/actuator/health/readiness").timeout(Duration.ofSeconds(5)));
-        if (r.statusCode() == 200) {
+        if (readiness() == 200) {
           return;
         }
       } catch (UncheckedIOException e) {
@@ -132,12 +129,16 @@ final class ChildService implements AutoCloseable {
 
   boolean isReady() {
     try {
-      return api.send(api.request("/actuator/health/readiness").timeout(Duration.ofSeconds(5)))
-              .statusCode()
-          == 200;
+      return readiness() == 200;
     } catch (UncheckedIOException e) {
       return false;
     }
+  }
+
+  /** The status of the readiness probe (its connection is the one {@link #api()} uses). */
+  private int readiness() {
+    return api.send(api.request("GET", "/actuator/health/readiness").timeout(Duration.ofSeconds(5)))
+        .status();
   }
 
   String output() {
@@ -195,6 +196,7 @@ final class ChildService implements AutoCloseable {
 
   @Override
   public void close() {
+    api.close();
     if (jmx != null) {
       try {
         jmx.close();

@@ -81,6 +81,7 @@ final class InProcessService implements AutoCloseable {
 
   @Override
   public void close() {
+    api.close();
     clearCache();
     context.close();
   }

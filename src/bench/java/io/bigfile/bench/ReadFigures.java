@@ -69,13 +69,14 @@ final class ReadFigures {
       ReadFigures f = new ReadFigures(cfg, db, results, service, id);
       f.describe();
       byte[] bytes = Data.bytes(SEED, 0, Math.toIntExact(f.size));
-      try (MemoryServer memory = new MemoryServer(bytes)) {
+      try (MemoryServer memory = new MemoryServer(bytes);
+          Api client = new Api(memory.base())) {
         f.verify(bytes);
         if (cfg.runs(1)) {
-          f.sequential(new Api(memory.base()));
+          f.sequential(client);
         }
         if (cfg.runs(3)) {
-          f.random(new Api(memory.base()));
+          f.random(client);
         }
       }
     }
@@ -265,7 +266,17 @@ final class ReadFigures {
           } else {
             client.readBytes(path, Api.range(0, 1));
           }
-          return i -> check(client.readBytes(path, Api.range(offsets[i], PAGE)).length, PAGE);
+          return new Load.Client() {
+            @Override
+            public void op(int i) {
+              check(client.readBytes(path, Api.range(offsets[i], PAGE)).length, PAGE);
+            }
+
+            @Override
+            public void close() {
+              client.close();
+            }
+          };
         });
   }
 
