@@ -64,6 +64,20 @@ public interface BlockStore {
   }
 
   /**
+   * The version {@code snapshot} sees of block {@code blk} (null if it was never written) and bytes
+   * {@code [from, from+length)} of it, zeros past its stored data, in one look-up: a small read of
+   * a block whose index entry is not known yet.
+   */
+  default BlockSlice readSlice(
+      long fileId, int blockSize, long snapshot, long blk, int from, int length) {
+    List<BlockRef> refs = blocks(fileId, snapshot, blk, blk + 1);
+    if (refs.isEmpty()) {
+      return new BlockSlice(null, new byte[length]);
+    }
+    return new BlockSlice(refs.get(0), loadRange(fileId, blockSize, refs.get(0), from, length));
+  }
+
+  /**
    * Stores a changeset at a new revision, atomically: after a failure or a conflict nothing of it
    * is visible.
    *

@@ -3,6 +3,7 @@ package io.bigfile.engine;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.bigfile.block.BlockRef;
+import io.bigfile.block.BlockSlice;
 import io.bigfile.block.BlockStore;
 import io.bigfile.block.Changeset;
 import io.bigfile.block.CommitOutcome;
@@ -31,7 +32,7 @@ final class CachedIndexStore implements BlockStore {
   private record BlockAt(long fileId, long snapshot, long blk) {}
 
   /** A block never written, as the index cache holds it. */
-  private static final BlockRef ABSENT = new BlockRef(-1, -1, null, -1);
+  static final BlockRef ABSENT = new BlockRef(-1, -1, null, -1);
 
   private final BlockStore store;
   private final Cache<FileAt, Optional<FileRecord>> files;
@@ -91,6 +92,22 @@ final class CachedIndexStore implements BlockStore {
     }
     refs.putAll(entries);
     return loaded;
+  }
+
+  /**
+   * The cached index entry of a block: its version, {@link #ABSENT} for a block never written, or
+   * null if the entry is not cached.
+   */
+  BlockRef cachedRef(long fileId, long snapshot, long blk) {
+    return refs.getIfPresent(new BlockAt(fileId, snapshot, blk));
+  }
+
+  @Override
+  public BlockSlice readSlice(
+      long fileId, int blockSize, long snapshot, long blk, int from, int length) {
+    BlockSlice s = store.readSlice(fileId, blockSize, snapshot, blk, from, length);
+    refs.put(new BlockAt(fileId, snapshot, blk), s.ref() == null ? ABSENT : s.ref());
+    return s;
   }
 
   // ------------------------------------------------------------- not cached

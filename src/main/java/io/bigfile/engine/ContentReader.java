@@ -1,7 +1,7 @@
 package io.bigfile.engine;
 
 import io.bigfile.block.BlockRef;
-import io.bigfile.block.BlockStore;
+import io.bigfile.block.BlockSlice;
 import io.bigfile.file.FileContent;
 import io.bigfile.file.FileInfo;
 import io.bigfile.format.BlockData;
@@ -36,7 +36,7 @@ final class ContentReader implements FileContent {
    */
   static final int PARTIAL_FRACTION = 4;
 
-  private final BlockStore store;
+  private final CachedIndexStore store;
   private final PageCache cache;
   private final EngineStats stats;
   private final FileInfo info;
@@ -51,7 +51,7 @@ final class ContentReader implements FileContent {
   private boolean closed;
 
   ContentReader(
-      BlockStore store,
+      CachedIndexStore store,
       PageCache cache,
       EngineStats stats,
       FileInfo info,
@@ -88,6 +88,10 @@ final class ContentReader implements FileContent {
     }
     long end = offset + length;
     long lastBlk = length == 0 ? -1 : (end - 1) / blockSize;
+    if (length > 0 && lastBlk == offset / blockSize && readSmall(lastBlk, offset, length, out)) {
+      stats.bytesRead.add(length);
+      return;
+    }
     long pos = offset;
     CompletableFuture<Map<Long, BlockRef>> nextRefs = null;
     while (pos < end) {
@@ -106,6 +110,27 @@ final class ContentReader implements FileContent {
       }
     }
     stats.bytesRead.add(length);
+  }
+
+  /**
+   * A small range inside one block whose index entry is not cached: one look-up gives the version
+   * and the bytes (and caches the entry). Returns false when the ordinary path should serve it.
+   */
+  private boolean readSmall(long blk, long offset, long length, OutputStream out)
+      throws IOException {
+    if (length > blockSize / PARTIAL_FRACTION
+        || (overlay != null && (overlay.pages.containsKey(blk) || blk >= committedEnd(blk + 1)))
+        || store.cachedRef(fileId, snapshot, blk) != null) {
+      return false;
+    }
+    int from = (int) (offset - blk * blockSize);
+    BlockSlice s = store.readSlice(fileId, blockSize, snapshot, blk, from, (int) length);
+    if (s.ref() != null && s.ref().format() != BlockFormat.ZERO) {
+      // the next small read of this version loads it whole
+      partials.firstTouch(new BlockKey(fileId, blk, s.ref().rev()));
+    }
+    out.write(s.bytes());
+    return true;
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.bigfile.postgres;
 
 import io.bigfile.block.BlockRef;
+import io.bigfile.block.BlockSlice;
 import io.bigfile.block.BlockStore;
 import io.bigfile.block.BlockWrite;
 import io.bigfile.block.Change;
@@ -338,6 +339,77 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
   }
 
   /**
+   * One round trip: the index entry, and the range's bytes of a whole version or the chunks of a
+   * chunked one that overlap the range.
+   */
+  @Override
+  public BlockSlice readSlice(
+      long fileId, int blockSize, long snapshot, long blk, int from, int length) {
+    return read(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  """
+                  SELECT v.rev, v.format, v.base_rev,
+                         CASE WHEN v.format = 1 THEN substring(v.data FROM ? FOR ?) END,
+                         k.off, k.data
+                    FROM (SELECT rev, format, base_rev, data FROM block_version
+                           WHERE file_id = ? AND blk = ? AND rev <= ? AND rev > 0
+                           ORDER BY rev DESC LIMIT 1) v
+                    LEFT JOIN LATERAL (SELECT DISTINCT ON (off) off, data FROM chunk
+                                        WHERE v.format = 2 AND file_id = ? AND blk = ?
+                                          AND off >= ? AND off < ?
+                                          AND rev >= v.base_rev AND rev <= v.rev
+                                        ORDER BY off, rev DESC) k ON TRUE
+                  """)) {
+            ps.setInt(1, from + 1);
+            ps.setInt(2, length);
+            ps.setLong(3, fileId);
+            ps.setLong(4, blk);
+            ps.setLong(5, snapshot);
+            ps.setLong(6, fileId);
+            ps.setLong(7, blk);
+            ps.setInt(8, from - from % Chunks.CHUNK_SIZE);
+            ps.setInt(9, from + length);
+            byte[] out = new byte[length];
+            BlockRef ref = null;
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                if (ref == null) {
+                  long rev = rs.getLong(1);
+                  BlockFormat format = BlockFormat.ofId(rs.getInt(2));
+                  ref =
+                      new BlockRef(
+                          blk, rev, format, format == BlockFormat.CHUNKED ? rs.getLong(3) : rev);
+                  byte[] whole = rs.getBytes(4);
+                  if (whole != null) {
+                    System.arraycopy(whole, 0, out, 0, Math.min(whole.length, length));
+                  }
+                }
+                byte[] chunk = rs.getBytes(6);
+                if (chunk != null) {
+                  overlay(rs.getInt(5), chunk, from, out);
+                }
+              }
+            }
+            return new BlockSlice(ref, out);
+          }
+        });
+  }
+
+  /**
+   * Copies the part of a chunk stored at {@code off} that falls in the range starting at {@code
+   * from}.
+   */
+  private static void overlay(int off, byte[] chunk, int from, byte[] out) {
+    int start = Math.max(off, from);
+    int end = Math.min(off + chunk.length, from + out.length);
+    if (start < end) {
+      System.arraycopy(chunk, start - off, out, start - from, end - start);
+    }
+  }
+
+  /**
    * Only the range's bytes cross the wire; PostgreSQL reads only the TOAST pages that hold them
    * when the value is stored uncompressed (incompressible data), and decompresses only up to the
    * range's end otherwise.
@@ -385,15 +457,9 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
       ps.setLong(6, ref.rev());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          int off = rs.getInt(1);
           byte[] data = rs.getBytes(2);
-          if (data == null) {
-            continue;
-          }
-          int start = Math.max(off, from);
-          int end = Math.min(off + data.length, from + out.length);
-          if (start < end) {
-            System.arraycopy(data, start - off, out, start - from, end - start);
+          if (data != null) {
+            overlay(rs.getInt(1), data, from, out);
           }
         }
         return null;

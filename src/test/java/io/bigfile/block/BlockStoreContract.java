@@ -224,14 +224,24 @@ public abstract class BlockStoreContract {
           assertThat(store.loadRange(id, BS, ref, r[0], r[1]))
               .as("block %d at %d, bytes %d+%d", ref.blk(), snapshot, r[0], r[1])
               .isEqualTo(expected);
+          BlockSlice slice = store.readSlice(id, BS, snapshot, ref.blk(), r[0], r[1]);
+          assertThat(slice.ref()).isEqualTo(ref);
+          assertThat(slice.bytes())
+              .as("slice of block %d at %d, bytes %d+%d", ref.blk(), snapshot, r[0], r[1])
+              .isEqualTo(expected);
         }
       }
+      BlockSlice never = store.readSlice(id, BS, snapshot, 2, 10, 20);
+      assertThat(never.ref()).as("a block never written").isNull();
+      assertThat(never.bytes()).isEqualTo(new byte[20]);
     }
     // a zero version reads as zeros
     long r3 = commit(r2, List.of(), changed(id, 10, EnumSet.of(Change.SIZE), 1));
     BlockRef zero = store.blocks(id, r3, 1, 2).get(0);
     assertThat(zero.format()).isEqualTo(BlockFormat.ZERO);
     assertThat(store.loadRange(id, BS, zero, 100, 50)).isEqualTo(new byte[50]);
+    assertThat(store.readSlice(id, BS, r3, 1, 100, 50).ref()).isEqualTo(zero);
+    assertThat(store.readSlice(id, BS, r3, 1, 100, 50).bytes()).isEqualTo(new byte[50]);
   }
 
   @Test
