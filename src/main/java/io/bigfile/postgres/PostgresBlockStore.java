@@ -339,61 +339,50 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
   }
 
   /**
-   * One round trip: the index entry, and the range's bytes of a whole version or the chunks of a
-   * chunked one that overlap the range.
+   * One round trip for a whole (or zero) version: the index entry and the range's bytes together. A
+   * chunked version takes a second one, for the chunks that overlap the range (a join of both in
+   * one statement costs PostgreSQL as much as the two).
    */
   @Override
   public BlockSlice readSlice(
       long fileId, int blockSize, long snapshot, long blk, int from, int length) {
     return read(
         c -> {
+          byte[] out = new byte[length];
+          BlockRef ref;
           try (PreparedStatement ps =
               c.prepareStatement(
                   """
-                  SELECT v.rev, v.format, v.base_rev,
-                         CASE WHEN v.format = 1 THEN substring(v.data FROM ? FOR ?) END,
-                         k.off, k.data
-                    FROM (SELECT rev, format, base_rev, data FROM block_version
-                           WHERE file_id = ? AND blk = ? AND rev <= ? AND rev > 0
-                           ORDER BY rev DESC LIMIT 1) v
-                    LEFT JOIN LATERAL (SELECT DISTINCT ON (off) off, data FROM chunk
-                                        WHERE v.format = 2 AND file_id = ? AND blk = ?
-                                          AND off >= ? AND off < ?
-                                          AND rev >= v.base_rev AND rev <= v.rev
-                                        ORDER BY off, rev DESC) k ON TRUE
+                  SELECT rev, format, base_rev,
+                         CASE WHEN format = 1 THEN substring(data FROM ? FOR ?) END
+                    FROM block_version
+                   WHERE file_id = ? AND blk = ? AND rev <= ? AND rev > 0
+                   ORDER BY rev DESC LIMIT 1
                   """)) {
             ps.setInt(1, from + 1);
             ps.setInt(2, length);
             ps.setLong(3, fileId);
             ps.setLong(4, blk);
             ps.setLong(5, snapshot);
-            ps.setLong(6, fileId);
-            ps.setLong(7, blk);
-            ps.setInt(8, from - from % Chunks.CHUNK_SIZE);
-            ps.setInt(9, from + length);
-            byte[] out = new byte[length];
-            BlockRef ref = null;
             try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                if (ref == null) {
-                  long rev = rs.getLong(1);
-                  BlockFormat format = BlockFormat.ofId(rs.getInt(2));
-                  ref =
-                      new BlockRef(
-                          blk, rev, format, format == BlockFormat.CHUNKED ? rs.getLong(3) : rev);
-                  byte[] whole = rs.getBytes(4);
-                  if (whole != null) {
-                    System.arraycopy(whole, 0, out, 0, Math.min(whole.length, length));
-                  }
-                }
-                byte[] chunk = rs.getBytes(6);
-                if (chunk != null) {
-                  overlay(rs.getInt(5), chunk, from, out);
-                }
+              if (!rs.next()) {
+                return new BlockSlice(null, out);
+              }
+              long rev = rs.getLong(1);
+              BlockFormat format = BlockFormat.ofId(rs.getInt(2));
+              ref =
+                  new BlockRef(
+                      blk, rev, format, format == BlockFormat.CHUNKED ? rs.getLong(3) : rev);
+              byte[] whole = rs.getBytes(4);
+              if (whole != null) {
+                System.arraycopy(whole, 0, out, 0, Math.min(whole.length, length));
               }
             }
-            return new BlockSlice(ref, out);
           }
+          if (ref.format() == BlockFormat.CHUNKED) {
+            loadChunkedRange(c, fileId, ref, from, out);
+          }
+          return new BlockSlice(ref, out);
         });
   }
 
