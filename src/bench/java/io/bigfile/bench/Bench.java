@@ -170,7 +170,8 @@ public final class Bench {
             + " machine's cores with the service and PostgreSQL");
     m.put(
         "caches",
-        "cold = the service's page cache cleared (PageCache.clear()); PostgreSQL's shared buffers"
+        "cold = every cache of the service cleared (blocks, file records, block index:"
+            + " Engine.clearCaches()) and its heap collected; PostgreSQL's shared buffers"
             + " and the OS page cache are never dropped, for either side");
     m.put("load average at the start", loadAverage());
     return m;

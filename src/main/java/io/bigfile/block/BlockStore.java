@@ -12,8 +12,16 @@ import java.util.Optional;
  */
 public interface BlockStore {
 
-  /** The newest committed revision. */
+  /**
+   * The newest committed revision, as this replica knows it: every commit of this process, and
+   * those of other replicas once their notification arrived.
+   */
   long headRevision();
+
+  /** The newest committed revision read from the database itself, bypassing what is known. */
+  default long freshHeadRevision() {
+    return headRevision();
+  }
 
   /** The oldest revision that can still be read. */
   long oldestRetainedRevision();

@@ -118,6 +118,11 @@ final class CachedIndexStore implements BlockStore {
   }
 
   @Override
+  public long freshHeadRevision() {
+    return store.freshHeadRevision();
+  }
+
+  @Override
   public long oldestRetainedRevision() {
     return store.oldestRetainedRevision();
   }

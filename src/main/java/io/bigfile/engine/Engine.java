@@ -369,6 +369,10 @@ public final class Engine implements BigFiles, AutoCloseable {
     } else {
       pins.pin(at);
       long head = store.headRevision();
+      if (at > head) {
+        // a revision another replica committed may not have been announced here yet
+        head = store.freshHeadRevision();
+      }
       long oldest = store.oldestRetainedRevision();
       if (at > head) {
         pins.unpin(at);

@@ -136,7 +136,16 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
   @Override
   public long headRevision() {
     long known = watcher == null ? -1 : watcher.head();
-    return known >= 0 ? known : read(c -> single(c, "SELECT rev FROM head"));
+    return known >= 0 ? known : freshHeadRevision();
+  }
+
+  @Override
+  public long freshHeadRevision() {
+    long head = read(c -> single(c, "SELECT rev FROM head"));
+    if (watcher != null) {
+      watcher.advance(head);
+    }
+    return head;
   }
 
   @Override

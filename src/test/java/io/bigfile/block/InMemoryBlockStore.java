@@ -43,6 +43,8 @@ public final class InMemoryBlockStore implements BlockStore {
   /** Calls of the read methods, by name, for tests of what the engine asks the store. */
   private final Map<String, Integer> calls = new HashMap<>();
 
+  private long frozenHead = -1;
+
   /** Commits to fail, for tests of failure paths. */
   private int failNextCommits;
 
@@ -73,7 +75,20 @@ public final class InMemoryBlockStore implements BlockStore {
 
   @Override
   public synchronized long headRevision() {
+    return frozenHead >= 0 ? frozenHead : head;
+  }
+
+  @Override
+  public synchronized long freshHeadRevision() {
     return head;
+  }
+
+  /**
+   * From now on {@link #headRevision()} answers the current head even after later commits, as a
+   * replica that has not heard of other replicas' commits yet; -1 thaws it.
+   */
+  public synchronized void freezeHead(boolean frozen) {
+    frozenHead = frozen ? head : -1;
   }
 
   @Override

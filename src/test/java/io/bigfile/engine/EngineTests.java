@@ -138,6 +138,24 @@ class EngineTests {
         .containsExactly(data[BS + 8], data[BS + 9], 9, 9, 9, 9, 9, data[BS + 15], data[BS + 16]);
   }
 
+  /**
+   * A replica that has not heard of another's commit yet still serves {@code at=} that commit's
+   * revision: a revision past the head it knows is checked against the database before it is
+   * refused.
+   */
+  @Test
+  void atARevisionNotYetAnnouncedReadsIt() {
+    FileId f = newFile();
+    store.freezeHead(true);
+    write(RequestContext.AUTOCOMMIT, f, 0, fill(10, 4));
+    long rev = store.freshHeadRevision();
+    assertThat(store.headRevision()).isLessThan(rev);
+    assertThat(read(new RequestContext.AtRevision(rev), f)).containsExactly(fill(10, 4));
+    assertThatThrownBy(() -> read(new RequestContext.AtRevision(rev + 1), f))
+        .isInstanceOf(InvalidRequestException.class);
+    store.freezeHead(false);
+  }
+
   @Test
   void holesReadAsZerosAndReadsStopAtTheSize() {
     FileId f = newFile();
