@@ -26,6 +26,12 @@ import javax.management.remote.JMXServiceURL;
  */
 final class ChildService implements AutoCloseable {
 
+  /**
+   * The G1 region size the image sets, so that 2 MiB block arrays (the default block size) are not
+   * humongous objects that each take whole regions.
+   */
+  static final String IMAGE_GC_OPTION = "-XX:G1HeapRegionSize=8m";
+
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
 
   private final Path dir;
@@ -58,6 +64,8 @@ final class ChildService implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xlog:gc:file=" + dir.resolve("gc.log"));
+    // as the image runs the service (Dockerfile, JDK_JAVA_OPTIONS): block arrays are not humongous
+    cmd.add(IMAGE_GC_OPTION);
     cmd.addAll(jvmOptions);
     cmd.add("-Dcom.sun.management.jmxremote.port=" + jmxPort);
     cmd.add("-Dcom.sun.management.jmxremote.rmi.port=" + jmxPort);

@@ -107,7 +107,7 @@ final class MemoryFigures {
         if (run == 1) {
           results.note(
               String.format(
-                  "figure 6a: service heap -Xmx%dm, G1 region size %s bytes (an array of a"
+                  "figure 6a: service heap -Xmx%dm, G1 region size %s bytes (an array of half a"
                       + " region or more is humongous and takes whole regions); idle used heap after"
                       + " GC %s; the transaction's dirty pages held %s (after a full GC, before the"
                       + " commit); during the commit: %s, sampled peak +%s over idle (an upper"

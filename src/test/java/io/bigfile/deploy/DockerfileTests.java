@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.snowdrop.boot.narayana.core.properties.NarayanaProperties;
 import io.bigfile.config.EmbeddedDatabaseProperties;
+import io.bigfile.config.FilesProperties;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -171,6 +172,25 @@ class DockerfileTests {
             "--from=build /extracted/spring-boot-loader/ ./",
             "--from=build /extracted/snapshot-dependencies/ ./",
             "--from=build /extracted/application/ ./");
+  }
+
+  /**
+   * G1 keeps an array of half a region or more in whole regions of its own: the image's regions
+   * must be at least 4 times the default block size, or every cached block and dirty page takes 1.5
+   * to 2 times its size.
+   */
+  @Test
+  void g1RegionsHoldDefaultBlocksAsOrdinaryObjects() {
+    Matcher m =
+        Pattern.compile("-XX:G1HeapRegionSize=(\\d+)m")
+            .matcher(runtimeEnv().get("JDK_JAVA_OPTIONS"));
+    assertThat(m.find()).as("JDK_JAVA_OPTIONS sets G1HeapRegionSize in MiB").isTrue();
+    long blockSize =
+        new Binder()
+            .bindOrCreate("bigfile.files", FilesProperties.class)
+            .defaultBlockSize()
+            .toBytes();
+    assertThat(Long.parseLong(m.group(1)) << 20).isGreaterThanOrEqualTo(4 * blockSize);
   }
 
   @Test
