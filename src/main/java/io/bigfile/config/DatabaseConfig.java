@@ -34,7 +34,21 @@ class DatabaseConfig {
   private static final Logger LOG = LoggerFactory.getLogger(DatabaseConfig.class);
 
   /** Where the database is. */
-  record Database(String url, String username, String password) {}
+  record Database(String url, String username, String password) {
+
+    /** Unpooled connections to it. */
+    PGSimpleDataSource unpooled() {
+      PGSimpleDataSource ds = new PGSimpleDataSource();
+      ds.setUrl(url);
+      if (username != null) {
+        ds.setUser(username);
+      }
+      if (password != null) {
+        ds.setPassword(password);
+      }
+      return ds;
+    }
+  }
 
   /** Holds the embedded server, if one was started, and stops it at shutdown. */
   static final class EmbeddedServer implements AutoCloseable {
@@ -105,14 +119,7 @@ class DatabaseConfig {
    */
   @Bean
   HealthIndicator dbHealthIndicator(Database db) {
-    PGSimpleDataSource probe = new PGSimpleDataSource();
-    probe.setUrl(db.url());
-    if (db.username() != null) {
-      probe.setUser(db.username());
-    }
-    if (db.password() != null) {
-      probe.setPassword(db.password());
-    }
+    PGSimpleDataSource probe = db.unpooled();
     probe.setConnectTimeout(2);
     probe.setLoginTimeout(3);
     probe.setSocketTimeout(3);

@@ -72,14 +72,7 @@ class EngineConfig {
   @DependsOnDatabaseInitialization
   PostgresBlockStore blockStore(
       DataSource dataSource, JtaConnections jta, TransactionsProperties tx, Database db) {
-    PGSimpleDataSource listen = new PGSimpleDataSource();
-    listen.setUrl(db.url());
-    if (db.username() != null) {
-      listen.setUser(db.username());
-    }
-    if (db.password() != null) {
-      listen.setPassword(db.password());
-    }
+    PGSimpleDataSource listen = db.unpooled();
     listen.setConnectTimeout(5);
     listen.setSocketTimeout(10);
     listen.setApplicationName("bigfile-head-watcher");
