@@ -119,7 +119,7 @@ final class ContentReader implements FileContent {
   private boolean readSmall(long blk, long offset, long length, OutputStream out)
       throws IOException {
     if (length > blockSize / PARTIAL_FRACTION
-        || (overlay != null && (overlay.pages.containsKey(blk) || blk >= committedEnd(blk + 1)))
+        || (overlay != null && (overlay.pages.containsKey(blk) || !overlay.committedVisible(blk)))
         || store.cachedRef(fileId, snapshot, blk) != null) {
       return false;
     }

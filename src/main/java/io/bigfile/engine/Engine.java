@@ -1148,11 +1148,7 @@ public final class Engine implements BigFiles, AutoCloseable {
       out =
           store.commit(
               new Changeset(
-                  t.snapshot,
-                  dirtyBlocks(files),
-                  () -> fileChanges(files),
-                  false,
-                  dirtyBytes(files)));
+                  t.snapshot, dirtyBlocks(files), () -> fileChanges(files), false, t.dirtyBytes));
     } catch (ConflictException e) {
       finish(t, TransactionState.ABORTED, "conflict with a later commit", null);
       throw conflict(e, t.ephemeral);
@@ -1222,16 +1218,6 @@ public final class Engine implements BigFiles, AutoCloseable {
         return w;
       }
     };
-  }
-
-  private static long dirtyBytes(List<TxnFile> files) {
-    long n = 0;
-    for (TxnFile f : files) {
-      if (!f.deleted) {
-        n += (long) f.pages.size() * f.blockSize;
-      }
-    }
-    return n;
   }
 
   private static List<FileChange> fileChanges(List<TxnFile> files) {
