@@ -1,10 +1,14 @@
 package io.bigfile;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.bigfile.format.BlockData;
+import io.bigfile.pagecache.BlockKey;
+import io.bigfile.pagecache.PageCache;
 import org.junit.jupiter.api.Test;
 
 /** The layering of STYLE.md: the engine is plain Java, Spring and SQL sit at the edges. */
@@ -34,6 +38,38 @@ class ArchitectureTests {
             "javax.sql..",
             "org.postgresql..")
         .check(CLASSES);
+  }
+
+  @Test
+  void theEngineReachesTheDatabaseOnlyThroughTheStoragePort() {
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "io.bigfile.file..",
+            "io.bigfile.block..",
+            "io.bigfile.format..",
+            "io.bigfile.pagecache..",
+            "io.bigfile.engine..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.bigfile.postgres..", "io.bigfile.web..", "io.bigfile.config..")
+        .check(CLASSES);
+  }
+
+  /** Cached versions are committed ones: only the commit sequence publishes into the cache. */
+  @Test
+  void onlyTheCommitterPublishesToThePageCache() {
+    noClasses()
+        .that()
+        .doNotHaveFullyQualifiedName("io.bigfile.engine.Committer")
+        .should()
+        .callMethod(PageCache.class, "put", BlockKey.class, BlockData.class)
+        .check(CLASSES);
+  }
+
+  @Test
+  void packagesHaveNoCycles() {
+    slices().matching("io.bigfile.(*)..").should().beFreeOfCycles().check(CLASSES);
   }
 
   @Test

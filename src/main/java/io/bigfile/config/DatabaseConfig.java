@@ -28,7 +28,11 @@ import org.springframework.util.StringUtils;
  * XA connections (see {@code io.bigfile.postgres}). Binary transfer of bytea is forced on both.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({DataSourceProperties.class, EmbeddedDatabaseProperties.class})
+@EnableConfigurationProperties({
+  DataSourceProperties.class,
+  EmbeddedDatabaseProperties.class,
+  DatabaseProperties.class
+})
 class DatabaseConfig {
 
   private static final Logger LOG = LoggerFactory.getLogger(DatabaseConfig.class);
@@ -98,13 +102,13 @@ class DatabaseConfig {
 
   @Bean(destroyMethod = "close")
   @Primary
-  HikariDataSource dataSource(Database db, DataSourceProperties props) {
+  HikariDataSource dataSource(Database db, DatabaseProperties database) {
     HikariConfig cfg = new HikariConfig();
     cfg.setPoolName("bigfile-reads");
     cfg.setJdbcUrl(db.url());
     cfg.setUsername(db.username());
     cfg.setPassword(db.password());
-    cfg.setMaximumPoolSize(16);
+    cfg.setMaximumPoolSize(database.readConnections());
     cfg.setMinimumIdle(2);
     cfg.addDataSourceProperty("prepareThreshold", "-1");
     return new HikariDataSource(cfg);

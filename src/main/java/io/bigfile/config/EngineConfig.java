@@ -56,11 +56,13 @@ class EngineConfig {
    * (its open transactions were not aborted).
    */
   @Bean(destroyMethod = "close")
-  JtaConnections jtaConnections(TransactionManager narayanaTransactionManager, PGXADataSource xa)
+  JtaConnections jtaConnections(
+      TransactionManager narayanaTransactionManager, PGXADataSource xa, DatabaseProperties database)
       throws NotSupportedException, SystemException {
     narayanaTransactionManager.begin();
     narayanaTransactionManager.rollback();
-    return new JtaConnections(narayanaTransactionManager, xa, 16, Duration.ofSeconds(30));
+    return new JtaConnections(
+        narayanaTransactionManager, xa, database.writeConnections(), database.connectionWait());
   }
 
   /**
@@ -71,13 +73,17 @@ class EngineConfig {
   @Bean(destroyMethod = "close")
   @DependsOnDatabaseInitialization
   PostgresBlockStore blockStore(
-      DataSource dataSource, JtaConnections jta, TransactionsProperties tx, Database db) {
+      DataSource dataSource,
+      JtaConnections jta,
+      TransactionsProperties tx,
+      DatabaseProperties database,
+      Database db) {
     PGSimpleDataSource listen = db.unpooled();
     listen.setConnectTimeout(5);
     listen.setSocketTimeout(10);
     listen.setApplicationName("bigfile-head-watcher");
     return new PostgresBlockStore(
-        dataSource, jta, tx.commitTimeout(), listen, Duration.ofSeconds(2));
+        dataSource, jta, tx.commitTimeout(), listen, database.headRefresh());
   }
 
   @Bean
@@ -103,11 +109,11 @@ class EngineConfig {
    * loads the block itself, so no read ever waits on a dropped task.
    */
   @Bean(destroyMethod = "shutdownNow")
-  ThreadPoolExecutor prefetchExecutor() {
+  ThreadPoolExecutor prefetchExecutor(CacheProperties cache) {
     AtomicInteger n = new AtomicInteger();
     return new ThreadPoolExecutor(
-        4,
-        4,
+        cache.prefetchThreads(),
+        cache.prefetchThreads(),
         30,
         TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(256),
@@ -142,7 +148,10 @@ class EngineConfig {
             Math.min(
                 cacheProps.readAhead().toBytes(), Math.max(1, cacheProps.maxSize().toBytes() / 4)),
             history.retention(),
-            history.packInterval().multipliedBy(3));
+            history.packInterval().multipliedBy(3),
+            cacheProps.fileRecords(),
+            cacheProps.indexEntries(),
+            tx.maxFinished());
     Engine engine =
         new Engine(
             store,

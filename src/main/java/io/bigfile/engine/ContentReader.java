@@ -8,7 +8,6 @@ import io.bigfile.format.BlockData;
 import io.bigfile.format.BlockFormat;
 import io.bigfile.pagecache.BlockKey;
 import io.bigfile.pagecache.DirtyPage;
-import io.bigfile.pagecache.PageCache;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.HashMap;
@@ -37,7 +36,7 @@ final class ContentReader implements FileContent {
   static final int PARTIAL_FRACTION = 4;
 
   private final CachedIndexStore store;
-  private final PageCache cache;
+  private final BlockVersions versions;
   private final EngineStats stats;
   private final FileInfo info;
   private final long fileId;
@@ -52,7 +51,7 @@ final class ContentReader implements FileContent {
 
   ContentReader(
       CachedIndexStore store,
-      PageCache cache,
+      BlockVersions versions,
       EngineStats stats,
       FileInfo info,
       long snapshot,
@@ -62,7 +61,7 @@ final class ContentReader implements FileContent {
       PartialReads partials,
       Runnable onClose) {
     this.store = store;
-    this.cache = cache;
+    this.versions = versions;
     this.stats = stats;
     this.info = info;
     this.fileId = info.id().value();
@@ -119,7 +118,7 @@ final class ContentReader implements FileContent {
   private boolean readSmall(long blk, long offset, long length, OutputStream out)
       throws IOException {
     if (length > blockSize / PARTIAL_FRACTION
-        || (overlay != null && (overlay.pages.containsKey(blk) || !overlay.committedVisible(blk)))
+        || (overlay != null && (overlay.page(blk) != null || !overlay.committedVisible(blk)))
         || store.cachedRef(fileId, snapshot, blk) != null) {
       return false;
     }
@@ -143,7 +142,7 @@ final class ContentReader implements FileContent {
     // what the background reads of the transaction is copied here, on the thread that holds it
     long end = committedEnd(toBlk);
     Set<Long> dirty =
-        overlay == null ? Set.of() : new HashSet<>(overlay.pages.subMap(fromBlk, toBlk).keySet());
+        overlay == null ? Set.of() : new HashSet<>(overlay.pages().subMap(fromBlk, toBlk).keySet());
     CompletableFuture<Map<Long, BlockRef>> refs =
         CompletableFuture.supplyAsync(() -> refs(fromBlk, end), prefetcher);
     refs.thenAccept(
@@ -177,8 +176,7 @@ final class ContentReader implements FileContent {
   }
 
   private BlockData load(BlockRef ref) {
-    return cache.get(
-        new BlockKey(fileId, ref.blk(), ref.rev()), k -> store.load(fileId, blockSize, ref));
+    return versions.load(fileId, blockSize, ref);
   }
 
   private Map<Long, BlockRef> committedRefs(long fromBlk, long toBlk) {
@@ -190,10 +188,7 @@ final class ContentReader implements FileContent {
    * on the reader's thread, which holds the transaction.
    */
   private long committedEnd(long toBlk) {
-    if (overlay == null) {
-      return toBlk;
-    }
-    return overlay.created() ? 0 : Math.min(toBlk, overlay.zeroFrom);
+    return overlay == null ? toBlk : overlay.committedEnd(toBlk);
   }
 
   /**
@@ -215,7 +210,7 @@ final class ContentReader implements FileContent {
   private void writeBlock(long blk, BlockRef ref, int from, int to, OutputStream out)
       throws IOException {
     if (overlay != null) {
-      DirtyPage page = overlay.pages.get(blk);
+      DirtyPage page = overlay.page(blk);
       if (page != null) {
         out.write(page.data(), from, to - from);
         return;
@@ -225,15 +220,13 @@ final class ContentReader implements FileContent {
       writeZeros(out, to - from);
       return;
     }
-    BlockKey key = new BlockKey(fileId, blk, ref.rev());
-    if (to - from <= blockSize / PARTIAL_FRACTION) {
-      BlockData cached = cache.getIfPresent(key);
-      if (cached == null && partials.firstTouch(key)) {
-        out.write(store.loadRange(fileId, blockSize, ref, from, to - from));
-        return;
-      }
+    if (to - from <= blockSize / PARTIAL_FRACTION
+        && versions.cached(fileId, ref) == null
+        && partials.firstTouch(new BlockKey(fileId, blk, ref.rev()))) {
+      out.write(store.loadRange(fileId, blockSize, ref, from, to - from));
+      return;
     }
-    BlockData data = cache.get(key, k -> store.load(fileId, blockSize, ref));
+    BlockData data = load(ref);
     int avail = Math.max(0, Math.min(to, data.length()) - from);
     if (avail > 0) {
       out.write(data.buf(), from, avail);

@@ -15,6 +15,9 @@ import java.time.Duration;
  * @param retention how long history is kept: revisions committed within this window stay readable
  * @param pinLease how long another replica's published oldest snapshot is honoured without a
  *     refresh
+ * @param maxFileRecords file records kept in memory (one per file and snapshot read)
+ * @param maxIndexEntries block index entries kept in memory (one per block and snapshot read)
+ * @param maxFinishedTransactions finished transactions kept for look-up
  */
 public record EngineSettings(
     int defaultBlockSize,
@@ -24,7 +27,10 @@ public record EngineSettings(
     Duration finishedRetention,
     long readAheadBytes,
     Duration retention,
-    Duration pinLease) {
+    Duration pinLease,
+    long maxFileRecords,
+    long maxIndexEntries,
+    long maxFinishedTransactions) {
 
   public static final int MIN_BLOCK_SIZE = 4096;
   public static final int MAX_BLOCK_SIZE = 16 * 1024 * 1024;

@@ -9,16 +9,19 @@ import java.time.Duration;
  * Decides when a small read that misses the page cache loads its whole block. A random read of 4
  * KiB should not fetch 2 MiB, so the first small read of a block version fetches only its range and
  * caches nothing; but a block read again soon after (a client walking a file in small ranges, a hot
- * spot) is worth caching whole, so the second small read within {@code window} loads and caches the
- * block. Thread-safe.
+ * spot) is worth caching whole, so the second small read within {@link #WINDOW} loads and caches
+ * the block. Thread-safe.
  */
 final class PartialReads {
 
-  private final Cache<BlockKey, Boolean> touched;
+  /** A second small read of a version within this window loads it whole. */
+  static final Duration WINDOW = Duration.ofSeconds(30);
 
-  PartialReads(long maxEntries, Duration window) {
-    this.touched = Caffeine.newBuilder().maximumSize(maxEntries).expireAfterWrite(window).build();
-  }
+  /** Versions remembered at once (about 100 bytes each). */
+  private static final long MAX_ENTRIES = 100_000;
+
+  private final Cache<BlockKey, Boolean> touched =
+      Caffeine.newBuilder().maximumSize(MAX_ENTRIES).expireAfterWrite(WINDOW).build();
 
   /**
    * Whether this is the first small read of the version lately (read only the range); false means

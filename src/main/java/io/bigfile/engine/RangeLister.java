@@ -87,7 +87,7 @@ final class RangeLister {
         if (overlay == null) {
           return limit;
         }
-        return overlay.created() ? 0 : Math.min(limit, since == null ? overlay.zeroFrom : limit);
+        return since == null ? overlay.committedEnd(limit) : overlay.created() ? 0 : limit;
       }
 
       private Long nextStored() {
@@ -113,7 +113,7 @@ final class RangeLister {
           i = batch.size();
           return null;
         }
-        if (since == null && overlay != null && overlay.pages.containsKey(b)) {
+        if (since == null && overlay != null && overlay.page(b) != null) {
           // the transaction's page decides whether the block holds data
           return nextStored();
         }
@@ -168,14 +168,14 @@ final class RangeLister {
     if (overlay == null) {
       return out;
     }
-    for (Map.Entry<Long, DirtyPage> e : overlay.pages.subMap(fromBlk, toBlk).entrySet()) {
+    for (Map.Entry<Long, DirtyPage> e : overlay.pages().subMap(fromBlk, toBlk).entrySet()) {
       byte[] d = e.getValue().data();
       if (since != null || Bytes.trimmedLength(d, 0, d.length) > 0) {
         out.add(e.getKey());
       }
     }
-    if (since != null && !overlay.created() && overlay.zeroFrom < toBlk) {
-      long from = Math.max(fromBlk, overlay.zeroFrom);
+    if (since != null && !overlay.created() && overlay.zeroFrom() < toBlk) {
+      long from = Math.max(fromBlk, overlay.zeroFrom());
       List<Long> cut;
       do {
         cut = store.dataBlocks(fileId, snapshot, from, BATCH);

@@ -1,23 +1,35 @@
 package io.bigfile.engine;
 
 import io.bigfile.block.Change;
+import io.bigfile.block.FileChange;
 import io.bigfile.block.FileRecord;
 import io.bigfile.file.WriteFormat;
 import io.bigfile.pagecache.DirtyPage;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * One file as a transaction has changed it: attributes, a truncation mark and dirty pages. Guarded
- * by the owning transaction's lock; not thread-safe.
+ * by the owning transaction's lock; not thread-safe. It keeps its own invariants: callers change it
+ * only through the methods below, and read its pages through read-only views.
  *
- * <p>Invariant: in storage and here, every byte at or past {@code size} is zero. Truncation keeps
- * it by zeroing the tail of the new last block and by {@code zeroFrom}: committed blocks at or past
- * it read as zeros in this transaction (and are stored as zero blocks at commit).
+ * <p>Invariants:
+ *
+ * <ul>
+ *   <li>In storage and here, every byte at or past {@code size} is zero. Truncation keeps it by
+ *       dropping pages past the new end, by the caller zeroing the tail of the new last block, and
+ *       by {@code zeroFrom}: committed blocks at or past it read as zeros in this transaction (and
+ *       are stored as zero blocks at commit).
+ *   <li>Every change is recorded in {@code changes} (what the commit tells the store) and counted
+ *       in {@code localVersion} (the transaction-local validator).
+ *   <li>A deleted file holds no pages.
+ * </ul>
  */
 final class TxnFile {
 
@@ -28,18 +40,15 @@ final class TxnFile {
   final FileRecord base;
 
   final Instant createdAt;
-  String name;
-  long size;
-  WriteFormat format;
-  boolean deleted;
-  final Set<Change> changes = EnumSet.noneOf(Change.class);
-  long zeroFrom = Long.MAX_VALUE;
-  boolean requireUnchanged;
-
-  /** Counts changes made in this transaction, for validators. */
-  long localVersion;
-
-  TreeMap<Long, DirtyPage> pages = new TreeMap<>();
+  private String name;
+  private long size;
+  private WriteFormat format;
+  private boolean deleted;
+  private final Set<Change> changes = EnumSet.noneOf(Change.class);
+  private long zeroFrom = Long.MAX_VALUE;
+  private boolean requireUnchanged;
+  private long localVersion;
+  private TreeMap<Long, DirtyPage> pages = new TreeMap<>();
 
   TxnFile(FileRecord base) {
     this.fileId = base.id();
@@ -66,17 +75,146 @@ final class TxnFile {
     return base == null;
   }
 
+  String name() {
+    return name;
+  }
+
+  long size() {
+    return size;
+  }
+
+  WriteFormat format() {
+    return format;
+  }
+
+  boolean deleted() {
+    return deleted;
+  }
+
+  /** Whether this transaction changed the file at all. */
+  boolean changed() {
+    return !changes.isEmpty();
+  }
+
+  /** The transaction-local version of the file's content and attributes, for validators. */
+  long localVersion() {
+    return localVersion;
+  }
+
   /** Whether committed data of block {@code blk} is still visible in this transaction. */
   boolean committedVisible(long blk) {
     return !created() && blk < zeroFrom;
+  }
+
+  /**
+   * Where committed blocks stop being visible below {@code toBlk}: nowhere for a file this
+   * transaction created, else at its truncation mark.
+   */
+  long committedEnd(long toBlk) {
+    return created() ? 0 : Math.min(toBlk, zeroFrom);
+  }
+
+  /** The first block a truncation of this transaction cut off, or {@link Long#MAX_VALUE}. */
+  long zeroFrom() {
+    return zeroFrom;
   }
 
   long dirtyBytes() {
     return (long) pages.size() * blockSize;
   }
 
-  /** Marks a change of the file made by this transaction. */
-  void changed(Change change) {
+  /** The dirty page of block {@code blk}, or null. */
+  DirtyPage page(long blk) {
+    return pages.get(blk);
+  }
+
+  /** The dirty pages, by block, read-only. */
+  NavigableMap<Long, DirtyPage> pages() {
+    return Collections.unmodifiableNavigableMap(pages);
+  }
+
+  /** Adds the page of a block that had none; the caller has reserved its budget. */
+  void addPage(long blk, DirtyPage page) {
+    if (pages.putIfAbsent(blk, page) != null) {
+      throw new IllegalStateException("block " + blk + " already has a dirty page");
+    }
+  }
+
+  void rename(String newName) {
+    name = newName;
+    changed(Change.NAME);
+  }
+
+  void changeFormat(WriteFormat newFormat) {
+    format = newFormat;
+    changed(Change.FORMAT);
+  }
+
+  /** Records that the transaction wrote data into its pages. */
+  void wroteBlocks() {
+    changed(Change.BLOCKS);
+  }
+
+  /** Drops every page and every committed byte: the content is replaced from scratch. */
+  void clear() {
+    pages = new TreeMap<>();
+    zeroFrom = 0;
+    size = 0;
+    changed(Change.SIZE);
+  }
+
+  /** The file grows to {@code newSize} (bytes past the old end read as zeros). */
+  void grow(long newSize) {
+    if (newSize < size) {
+      throw new IllegalArgumentException("grow to " + newSize + " below the size " + size);
+    }
+    if (newSize != size) {
+      size = newSize;
+      changed(Change.SIZE);
+    }
+  }
+
+  /**
+   * Cuts the file to {@code newSize}: pages past the new last block are dropped and committed
+   * blocks past it read as zeros. The caller zeroes the tail of the new last block.
+   */
+  void truncate(long newSize) {
+    if (newSize > size) {
+      throw new IllegalArgumentException("truncate to " + newSize + " above the size " + size);
+    }
+    long keep = (newSize + blockSize - 1) / blockSize;
+    pages = new TreeMap<>(pages.headMap(keep));
+    zeroFrom = Math.min(zeroFrom, keep);
+    size = newSize;
+    changed(Change.SIZE);
+  }
+
+  void delete() {
+    deleted = true;
+    pages = new TreeMap<>();
+    changed(Change.DELETED);
+  }
+
+  /** The commit fails if any other commit changed the file after the snapshot. */
+  void requireUnchanged() {
+    requireUnchanged = true;
+  }
+
+  /** What a commit of this file tells the store. */
+  FileChange toChange() {
+    return new FileChange(
+        fileId,
+        blockSize,
+        name,
+        size,
+        format,
+        deleted,
+        changes,
+        created() ? Long.MAX_VALUE : zeroFrom,
+        requireUnchanged);
+  }
+
+  private void changed(Change change) {
     changes.add(change);
     localVersion++;
   }

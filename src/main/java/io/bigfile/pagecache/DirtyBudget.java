@@ -1,10 +1,11 @@
 package io.bigfile.pagecache;
 
+import io.bigfile.file.DirtyBudgetExceededException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The server-wide limit on dirty bytes held by all transactions. Thread-safe. Each transaction also
- * has its own limit, checked by its owner under the transaction's lock.
+ * The limits on dirty bytes: server-wide, over all transactions (thread-safe), and per transaction,
+ * kept by each transaction's {@link Account}.
  */
 public final class DirtyBudget {
 
@@ -47,5 +48,58 @@ public final class DirtyBudget {
 
   public long used() {
     return used.get();
+  }
+
+  /** A new transaction's account, holding nothing. */
+  public Account account() {
+    return new Account();
+  }
+
+  /**
+   * What one transaction holds of the budget. A page's bytes are reserved before the page is
+   * created; {@link #settle} gives back what the transaction no longer holds (pages dropped by a
+   * truncation, a deletion, a failed request or the end of the transaction), so once a request
+   * ends, the account equals the pages held. Guarded by the transaction's lock; {@link #held} may
+   * be read by any thread.
+   */
+  public final class Account {
+    private volatile long held;
+
+    private Account() {}
+
+    /** Bytes reserved. */
+    public long held() {
+      return held;
+    }
+
+    /**
+     * Takes {@code bytes} for a new page.
+     *
+     * @throws DirtyBudgetExceededException past the transaction's or the server's limit; nothing is
+     *     taken then
+     */
+    public void reserve(long bytes) {
+      if (held + bytes > maxPerTransaction) {
+        throw new DirtyBudgetExceededException(
+            "the transaction would hold more than "
+                + maxPerTransaction
+                + " bytes of uncommitted blocks; commit or write less");
+      }
+      if (!tryReserve(bytes)) {
+        throw new DirtyBudgetExceededException(
+            "the server holds its maximum of "
+                + maxTotal
+                + " bytes of uncommitted blocks; retry after other transactions finish");
+      }
+      held += bytes;
+    }
+
+    /** Gives back what is reserved beyond {@code actual}, the bytes of the pages still held. */
+    public void settle(long actual) {
+      if (actual < held) {
+        release(held - actual);
+        held = actual;
+      }
+    }
   }
 }

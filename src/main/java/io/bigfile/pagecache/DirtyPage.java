@@ -5,6 +5,11 @@ import io.bigfile.block.BlockRef;
 /**
  * One block changed by a transaction: the whole block's new bytes. Owned by its transaction and
  * guarded by the transaction's lock; not thread-safe.
+ *
+ * <p>Its state moves only along {@link PageState}'s sequence, and only the commit moves it: DIRTY
+ * to STORED when the commit hands the page to the database, then CLEAN once the database committed
+ * (or back to DIRTY if it did not). A page may be written only while it is DIRTY; a move out of
+ * sequence is a bug and throws {@link IllegalStateException}.
  */
 public final class DirtyPage {
 
@@ -22,7 +27,14 @@ public final class DirtyPage {
     this.base = base;
   }
 
+  /** The block's bytes, to read. */
   public byte[] data() {
+    return data;
+  }
+
+  /** The block's bytes, to change: only while the page is dirty. */
+  public byte[] writable() {
+    expect(PageState.DIRTY, "written");
     return data;
   }
 
@@ -34,16 +46,27 @@ public final class DirtyPage {
     return state;
   }
 
-  /** Back to dirty after a commit that failed before the database committed. */
-  public void markDirty() {
-    state = PageState.DIRTY;
-  }
-
+  /** Handed to the database by a commit that has not returned yet. */
   public void markStored() {
+    expect(PageState.DIRTY, "stored");
     state = PageState.STORED;
   }
 
+  /** Back to dirty: the commit that stored the page did not reach the database's commit. */
+  public void markDirty() {
+    expect(PageState.STORED, "made dirty again");
+    state = PageState.DIRTY;
+  }
+
+  /** The database committed the page's commit. */
   public void markClean() {
+    expect(PageState.STORED, "made clean");
     state = PageState.CLEAN;
+  }
+
+  private void expect(PageState expected, String what) {
+    if (state != expected) {
+      throw new IllegalStateException("a " + state + " page cannot be " + what);
+    }
   }
 }

@@ -57,7 +57,10 @@ class EngineTests {
             Duration.ofMinutes(10),
             64 * BS,
             Duration.ofHours(1),
-            Duration.ofMinutes(3));
+            Duration.ofMinutes(3),
+            50_000,
+            500_000,
+            100_000);
     engine = new Engine(store, new PageCache(1 << 20), budget, s, clock, n -> {}, Stores.PREFETCH);
   }
 

@@ -96,7 +96,10 @@ public final class Stores {
         Duration.ofMinutes(10),
         16 * 1024, // small read-ahead windows, so reads cross several and prefetch all the time
         retention,
-        Duration.ofMinutes(3));
+        Duration.ofMinutes(3),
+        50_000,
+        500_000,
+        100_000);
   }
 
   public static Engine engine(BlockStore store) {
