@@ -16,11 +16,9 @@ import io.bigfile.file.RequestContext;
 import io.bigfile.file.RevisionInfo;
 import io.bigfile.file.TransactionInfo;
 import io.bigfile.file.TransactionState;
-import io.bigfile.file.WriteFormat;
 import io.bigfile.pagecache.DirtyBudget;
 import io.bigfile.pagecache.PageCache;
 import java.io.InputStream;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -56,7 +54,6 @@ public final class Engine implements BigFiles, AutoCloseable {
   private final Committer committer;
   private final Uploads uploads;
   private final Retention retention;
-  private final SecureRandom random = new SecureRandom();
 
   /**
    * @param commitTimer receives the duration of every commit that made a revision, in nanoseconds
@@ -88,7 +85,7 @@ public final class Engine implements BigFiles, AutoCloseable {
             settings.finishedRetention(),
             settings.maxFinishedTransactions());
     this.views = new FileViews(this.store);
-    this.staging = new Staging(views, versions, stats, settings.maxFileSize());
+    this.staging = new Staging(views, versions, stats, settings);
     BlockEncoding encoding = new BlockEncoding(versions);
     this.committer = new Committer(this.store, cache, encoding, transactions, stats, commitTimer);
     this.uploads = new Uploads(views, versions, encoding, committer, stats, settings.maxFileSize());
@@ -263,18 +260,8 @@ public final class Engine implements BigFiles, AutoCloseable {
 
   @Override
   public FileInfo create(RequestContext ctx, NewFile spec) {
-    int blockSize = spec.blockSize() == null ? settings.defaultBlockSize() : spec.blockSize();
-    if (!EngineSettings.validBlockSize(blockSize)) {
-      throw new InvalidRequestException(
-          "blockSize must be a power of two from 4096 to 16777216, not " + blockSize);
-    }
-    WriteFormat format = spec.format() == null ? settings.defaultFormat() : spec.format();
     try (Transactions.Entry e = transactions.enter(ctx, true)) {
-      long id = newFileId();
-      e.transaction()
-          .files
-          .put(id, new TxnFile(id, blockSize, spec.name(), format, clock.instant()));
-      return answer(e, new FileId(id));
+      return answer(e, staging.create(e.transaction(), spec, clock.instant()));
     }
   }
 
@@ -320,17 +307,7 @@ public final class Engine implements BigFiles, AutoCloseable {
       InputStream body,
       Long sizeAfter,
       Precondition precondition) {
-    if (offset < 0 || length < 0) {
-      throw new InvalidRequestException("offset and length must not be negative");
-    }
-    if (sizeAfter != null && sizeAfter < offset + length) {
-      throw new InvalidRequestException(
-          "the complete length " + sizeAfter + " is smaller than the end of the written range");
-    }
-    staging.checkMaxSize(offset + length);
-    if (sizeAfter != null) {
-      staging.checkMaxSize(sizeAfter);
-    }
+    staging.checkWrite(offset, length, sizeAfter);
     return writeBody(ctx, id, WriteMode.AT, offset, length, body, sizeAfter, precondition);
   }
 
@@ -409,13 +386,5 @@ public final class Engine implements BigFiles, AutoCloseable {
     }
     committer.commit(t);
     return views.committedInfo(id, t.revision);
-  }
-
-  private long newFileId() {
-    long id;
-    do {
-      id = random.nextLong() & Long.MAX_VALUE;
-    } while (id == 0);
-    return id;
   }
 }

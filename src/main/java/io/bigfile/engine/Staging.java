@@ -4,14 +4,18 @@ import io.bigfile.block.BlockRef;
 import io.bigfile.file.FileId;
 import io.bigfile.file.FileTooLargeException;
 import io.bigfile.file.InvalidRequestException;
+import io.bigfile.file.NewFile;
 import io.bigfile.file.Precondition;
 import io.bigfile.file.RangePart;
 import io.bigfile.file.RangeParts;
 import io.bigfile.file.UnknownFileException;
+import io.bigfile.file.WriteFormat;
 import io.bigfile.format.BlockFormat;
 import io.bigfile.pagecache.DirtyPage;
 import java.io.IOException;
 import java.io.InputStream;
+import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.function.BiConsumer;
 
@@ -28,13 +32,58 @@ final class Staging {
   private final FileViews views;
   private final BlockVersions versions;
   private final EngineStats stats;
+  private final EngineSettings settings;
   private final long maxFileSize;
+  private final SecureRandom random = new SecureRandom();
 
-  Staging(FileViews views, BlockVersions versions, EngineStats stats, long maxFileSize) {
+  Staging(FileViews views, BlockVersions versions, EngineStats stats, EngineSettings settings) {
     this.views = views;
     this.versions = versions;
     this.stats = stats;
-    this.maxFileSize = maxFileSize;
+    this.settings = settings;
+    this.maxFileSize = settings.maxFileSize();
+  }
+
+  /**
+   * Creates a file in the transaction, with the defaults for what the request leaves out.
+   *
+   * @throws InvalidRequestException for a block size that is not a power of two from 4 KiB to 16
+   *     MiB
+   */
+  FileId create(Transaction t, NewFile spec, Instant now) {
+    int blockSize = spec.blockSize() == null ? settings.defaultBlockSize() : spec.blockSize();
+    if (!EngineSettings.validBlockSize(blockSize)) {
+      throw new InvalidRequestException(
+          "blockSize must be a power of two from 4096 to 16777216, not " + blockSize);
+    }
+    WriteFormat format = spec.format() == null ? settings.defaultFormat() : spec.format();
+    long id;
+    do {
+      id = random.nextLong() & Long.MAX_VALUE;
+    } while (id == 0 || t.files.containsKey(id));
+    t.files.put(id, new TxnFile(id, blockSize, spec.name(), format, now));
+    return new FileId(id);
+  }
+
+  /**
+   * Checks a range write's numbers before anything is read or staged.
+   *
+   * @throws InvalidRequestException for a negative offset or length, or a complete length below the
+   *     range's end
+   * @throws FileTooLargeException past the maximum file size
+   */
+  void checkWrite(long offset, long length, Long sizeAfter) {
+    if (offset < 0 || length < 0) {
+      throw new InvalidRequestException("offset and length must not be negative");
+    }
+    if (sizeAfter != null && sizeAfter < offset + length) {
+      throw new InvalidRequestException(
+          "the complete length " + sizeAfter + " is smaller than the end of the written range");
+    }
+    checkMaxSize(offset + length);
+    if (sizeAfter != null) {
+      checkMaxSize(sizeAfter);
+    }
   }
 
   /** See {@link #checkSize}. */
