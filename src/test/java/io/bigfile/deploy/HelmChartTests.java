@@ -502,6 +502,12 @@ class HelmChartTests {
           Arguments.of("bigfile.history.retention", 3600, "/bigfile/history/retention"),
           Arguments.of("bigfile.ranges.maxRanges", 0, "/bigfile/ranges/maxRanges"),
           Arguments.of("bigfile.ranges.maxOverlapping", "two", "/bigfile/ranges/maxOverlapping"),
+          Arguments.of("bigfile.cache.prefetchThreads", 0, "/bigfile/cache/prefetchThreads"),
+          Arguments.of(
+              "bigfile.database.writeConnections", 0, "/bigfile/database/writeConnections"),
+          Arguments.of("bigfile.database.headRefresh", 2, "/bigfile/database/headRefresh"),
+          Arguments.of(
+              "bigfile.database.maxConnections", 40, "additional properties 'maxConnections'"),
           Arguments.of("database.password", "hunter2", "additional properties 'password'"),
           Arguments.of("database.url", "", "/database/url"),
           Arguments.of("database.url", "postgres://db/bigfile", "/database/url"),
