@@ -28,11 +28,8 @@ import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 
@@ -63,7 +60,6 @@ import javax.sql.DataSource;
  */
 public final class PostgresBlockStore implements BlockStore, AutoCloseable {
 
-  private static final int CONFLICT_SAMPLE = 32;
   private static final long DIRECT_MAX_BYTES = 4L * 1024 * 1024;
   private static final long BATCH_BYTES = 4L * 1024 * 1024;
   private static final int BATCH_ROWS = 512;
@@ -605,7 +601,8 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
       mine = p;
     }
     List<FileChange> merged = new ArrayList<>(files.size());
-    List<StoredConflict> conflicts = conflicts(c, cs.snapshot(), mine, rev, files, merged);
+    List<StoredConflict> conflicts =
+        PostgresConflictFacts.conflicts(c, cs.snapshot(), mine, rev, files, merged);
     if (!conflicts.isEmpty()) {
       throw new ConflictException(conflicts);
     }
@@ -700,176 +697,6 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
       }
     }
     return any;
-  }
-
-  /**
-   * The conflicts of the commit whose rows are at {@code mine} and that will be revision {@code
-   * rev} (the head lock is held, so everything committed is visible and nothing else commits).
-   * Fills {@code merged} with each file change applied to the file's latest committed attributes.
-   */
-  private static List<StoredConflict> conflicts(
-      Connection c,
-      long snapshot,
-      long mine,
-      long rev,
-      List<FileChange> files,
-      List<FileChange> merged)
-      throws SQLException {
-    Map<Long, List<Long>> blockConflicts = new LinkedHashMap<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            """
-            SELECT DISTINCT w.file_id, w.blk
-              FROM block_version w
-              JOIN block_version b ON b.file_id = w.file_id AND b.blk = w.blk
-                                  AND b.rev > ? AND b.rev < ?
-             WHERE w.rev = ?
-             ORDER BY w.file_id, w.blk LIMIT 1000
-            """)) {
-      ps.setLong(1, snapshot);
-      ps.setLong(2, rev);
-      ps.setLong(3, mine);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          List<Long> l = blockConflicts.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>());
-          if (l.size() < CONFLICT_SAMPLE) {
-            l.add(rs.getLong(2));
-          }
-        }
-      }
-    }
-    List<StoredConflict> out = new ArrayList<>();
-    for (FileChange f : files) {
-      List<String> what = new ArrayList<>();
-      List<Long> blocks = new ArrayList<>(blockConflicts.getOrDefault(f.fileId(), List.of()));
-      if (!blocks.isEmpty()) {
-        what.add("blocks");
-      }
-      merged.add(f.created() ? f : metadataConflicts(c, snapshot, mine, rev, f, what, blocks));
-      if (!what.isEmpty()) {
-        out.add(new StoredConflict(f.fileId(), List.copyOf(what), List.copyOf(blocks)));
-      }
-    }
-    return out;
-  }
-
-  /**
-   * Adds the attribute conflicts of one existing file to {@code what} (and the blocks of a
-   * truncation's conflicts to {@code blocks}); returns the change applied to the file's latest
-   * committed attributes: what the commit did not change keeps the value a later commit may have
-   * given it (a commit that only wrote blocks must not undo a concurrent rename).
-   */
-  private static FileChange metadataConflicts(
-      Connection c,
-      long snapshot,
-      long mine,
-      long rev,
-      FileChange f,
-      List<String> what,
-      List<Long> blocks)
-      throws SQLException {
-    int others = 0;
-    long minSize = Long.MAX_VALUE;
-    boolean any = false;
-    FileChange merged = f;
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            """
-            SELECT a.changes, a.min_size, a.n, l.name, l.size, l.format
-              FROM (SELECT bit_or(changes) AS changes,
-                           min(size) FILTER (WHERE changes & 1 <> 0) AS min_size,
-                           count(*) AS n
-                      FROM file_version WHERE file_id = ? AND rev > ?) a
-              LEFT JOIN LATERAL (SELECT name, size, format FROM file_version
-                                  WHERE file_id = ? ORDER BY rev DESC LIMIT 1) l ON TRUE
-            """)) {
-      ps.setLong(1, f.fileId());
-      ps.setLong(2, snapshot);
-      ps.setLong(3, f.fileId());
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        if (rs.getLong(3) > 0) {
-          any = true;
-          others = rs.getInt(1);
-          minSize = rs.getLong(2);
-          if (rs.wasNull()) {
-            minSize = Long.MAX_VALUE;
-          }
-        }
-        long latestSize = rs.getLong(5);
-        if (!rs.wasNull()) {
-          merged = f.onLatest(rs.getString(4), latestSize, WriteFormat.ofCode(rs.getInt(6)));
-        }
-      }
-    }
-    if (!any) {
-      return merged;
-    }
-    Set<Change> theirs = Change.of(others);
-    Set<Change> mineChanges = f.changes();
-    if (f.requireUnchanged()) {
-      what.add("modified");
-    }
-    if (theirs.contains(Change.DELETED) || mineChanges.contains(Change.DELETED)) {
-      what.add("existence");
-      return merged;
-    }
-    if (theirs.contains(Change.NAME) && mineChanges.contains(Change.NAME)) {
-      what.add("name");
-    }
-    if (theirs.contains(Change.FORMAT) && mineChanges.contains(Change.FORMAT)) {
-      what.add("format");
-    }
-    if (theirs.contains(Change.SIZE)) {
-      if (mineChanges.contains(Change.SIZE)) {
-        what.add("size");
-      } else if (mineChanges.contains(Change.BLOCKS)) {
-        // a concurrent shrink may have cut off blocks this commit writes (the new last block itself
-        // is a block conflict: a shrink always writes it)
-        long maxBlk = maxWrittenBlock(c, mine, f.fileId());
-        if (maxBlk >= 0 && maxBlk >= minSize / f.blockSize()) {
-          what.add("size");
-        }
-      }
-    }
-    if (f.zeroFrom() != Long.MAX_VALUE) {
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "SELECT DISTINCT blk FROM block_version WHERE file_id = ? AND blk >= ?"
-                  + " AND rev > ? AND rev < ? ORDER BY blk LIMIT ?")) {
-        ps.setLong(1, f.fileId());
-        ps.setLong(2, f.zeroFrom());
-        ps.setLong(3, snapshot);
-        ps.setLong(4, rev);
-        ps.setInt(5, CONFLICT_SAMPLE);
-        try (ResultSet rs = ps.executeQuery()) {
-          boolean found = false;
-          while (rs.next()) {
-            found = true;
-            if (!blocks.contains(rs.getLong(1)) && blocks.size() < CONFLICT_SAMPLE) {
-              blocks.add(rs.getLong(1));
-            }
-          }
-          if (found && !what.contains("blocks")) {
-            what.add("blocks");
-          }
-        }
-      }
-    }
-    return merged;
-  }
-
-  private static long maxWrittenBlock(Connection c, long mine, long fileId) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT coalesce(max(blk), -1) FROM block_version WHERE rev = ? AND file_id = ?")) {
-      ps.setLong(1, mine);
-      ps.setLong(2, fileId);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
   }
 
   /**
