@@ -181,15 +181,12 @@ final class PostgresConflictFacts implements ConflictFacts {
 
   @Override
   public long maxWrittenBlock() {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT coalesce(max(blk), -1) FROM block_version WHERE rev = ? AND file_id = ?")) {
-      ps.setLong(1, mine);
-      ps.setLong(2, f.fileId());
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
+    try {
+      return Jdbc.single(
+          c,
+          "SELECT coalesce(max(blk), -1) FROM block_version WHERE rev = ? AND file_id = ?",
+          mine,
+          f.fileId());
     } catch (SQLException e) {
       throw new QueryFailed(e);
     }
@@ -206,13 +203,7 @@ final class PostgresConflictFacts implements ConflictFacts {
       ps.setLong(3, snapshot);
       ps.setLong(4, rev);
       ps.setInt(5, limit);
-      List<Long> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(rs.getLong(1));
-        }
-      }
-      return out;
+      return Jdbc.list(ps, rs -> rs.getLong(1));
     } catch (SQLException e) {
       throw new QueryFailed(e);
     }
