@@ -4,6 +4,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Old revisions: the oldest retained revision, packing away versions no retained revision sees, and
@@ -18,56 +20,56 @@ final class History {
   private static final long PACK_LOCK = 0x6269_6766_696c_65L;
 
   /**
-   * Pack, in order. Parameters alternate: every odd {@code ?} is L, the previous pack's horizon,
-   * and every even one is H, the new horizon. Only rows that a version written in (L, H] superseded
-   * can have become invisible since the last pack, so each statement starts from that window
-   * (through the rev indexes), not from whole tables. What remains for each key is its newest
-   * version at or below H, which a reader at H sees, and every version above H.
+   * Pack, in order. Parameter {@code :from} is L, the previous pack's horizon, and {@code :horizon}
+   * is H, the new horizon. Only rows that a version written in (L, H] superseded can have become
+   * invisible since the last pack, so each statement starts from that window (through the rev
+   * indexes), not from whole tables. What remains for each key is its newest version at or below H,
+   * which a reader at H sees, and every version above H.
    */
-  private static final List<String> PACK_STATEMENTS =
-      List.of(
+  private static final List<NamedSql> PACK_STATEMENTS =
+      named(
           // files deleted in the window: no retained revision sees them
           """
           DELETE FROM block_version WHERE file_id IN
-            (SELECT file_id FROM file_version WHERE deleted AND rev > ? AND rev <= ?)
+            (SELECT file_id FROM file_version WHERE deleted AND rev > :from AND rev <= :horizon)
           """,
           """
           DELETE FROM chunk WHERE file_id IN
-            (SELECT file_id FROM file_version WHERE deleted AND rev > ? AND rev <= ?)
+            (SELECT file_id FROM file_version WHERE deleted AND rev > :from AND rev <= :horizon)
           """,
           """
           DELETE FROM file WHERE id IN
-            (SELECT file_id FROM file_version WHERE deleted AND rev > ? AND rev <= ?)
+            (SELECT file_id FROM file_version WHERE deleted AND rev > :from AND rev <= :horizon)
           """,
           // file versions superseded by a version of the window
           """
           DELETE FROM file_version b USING file_version n
-           WHERE n.rev > ? AND n.rev <= ? AND b.file_id = n.file_id AND b.rev < n.rev
+           WHERE n.rev > :from AND n.rev <= :horizon AND b.file_id = n.file_id AND b.rev < n.rev
           """,
           // block versions superseded by a version of the window
           """
           DELETE FROM block_version b USING block_version n
-           WHERE n.rev > ? AND n.rev <= ? AND b.file_id = n.file_id AND b.blk = n.blk
+           WHERE n.rev > :from AND n.rev <= :horizon AND b.file_id = n.file_id AND b.blk = n.blk
              AND b.rev > 0 AND b.rev < n.rev
           """,
           // a zero version that is now the oldest of its block hides nothing: a missing block reads
           // as zeros too
           """
           DELETE FROM block_version b
-           WHERE b.rev > ? AND b.rev <= ? AND b.format = 0
+           WHERE b.rev > :from AND b.rev <= :horizon AND b.format = 0
              AND NOT EXISTS (SELECT 1 FROM block_version o
                               WHERE o.file_id = b.file_id AND o.blk = b.blk AND o.rev < b.rev)
           """,
           // chunks superseded by a chunk of the window
           """
           DELETE FROM chunk c USING chunk n
-           WHERE n.rev > ? AND n.rev <= ? AND c.file_id = n.file_id AND c.blk = n.blk AND c.off = n.off
+           WHERE n.rev > :from AND n.rev <= :horizon AND c.file_id = n.file_id AND c.blk = n.blk AND c.off = n.off
              AND c.rev > 0 AND c.rev < n.rev
           """,
           // chunks of blocks changed in the window that no remaining chunked version's run includes
           """
           DELETE FROM chunk c
-           USING (SELECT DISTINCT file_id, blk FROM block_version WHERE rev > ? AND rev <= ?) w
+           USING (SELECT DISTINCT file_id, blk FROM block_version WHERE rev > :from AND rev <= :horizon) w
            WHERE c.file_id = w.file_id AND c.blk = w.blk AND c.rev > 0
              AND NOT EXISTS (SELECT 1 FROM block_version v
                               WHERE v.file_id = c.file_id AND v.blk = c.blk AND v.format = 2
@@ -76,10 +78,14 @@ final class History {
           // an empty chunk that is now the oldest of its offset hides nothing
           """
           DELETE FROM chunk c
-           WHERE c.rev > ? AND c.rev <= ? AND c.data IS NULL
+           WHERE c.rev > :from AND c.rev <= :horizon AND c.data IS NULL
              AND NOT EXISTS (SELECT 1 FROM chunk o
                               WHERE o.file_id = c.file_id AND o.blk = c.blk AND o.off = c.off AND o.rev < c.rev)
           """);
+
+  private static List<NamedSql> named(String... statements) {
+    return Stream.of(statements).map(NamedSql::of).toList();
+  }
 
   private final Jdbc jdbc;
 
@@ -120,15 +126,10 @@ final class History {
           if (horizon <= from) {
             return null;
           }
-          for (String sql : PACK_STATEMENTS) {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-              int n = 0;
-              for (int i = 0; i < sql.length(); i++) {
-                if (sql.charAt(i) == '?') {
-                  n++;
-                  ps.setLong(n, n % 2 == 1 ? from : horizon);
-                }
-              }
+          Map<String, Long> window = Map.of("from", from, "horizon", horizon);
+          for (NamedSql statement : PACK_STATEMENTS) {
+            try (PreparedStatement ps = c.prepareStatement(statement.sql())) {
+              Jdbc.bind(ps, statement.values(window));
               ps.executeUpdate();
             }
           }
