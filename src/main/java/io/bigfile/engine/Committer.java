@@ -4,6 +4,7 @@ import io.bigfile.block.BlockWrite;
 import io.bigfile.block.Changeset;
 import io.bigfile.block.CommitOutcome;
 import io.bigfile.block.ConflictException;
+import io.bigfile.block.ConflictKind;
 import io.bigfile.block.FileChange;
 import io.bigfile.block.StoredConflict;
 import io.bigfile.file.FileId;
@@ -166,15 +167,16 @@ final class Committer {
 
   private RuntimeException conflict(ConflictException e, boolean autocommit) {
     stats.conflicts.increment();
-    boolean onlyPrecondition = e.conflicts().stream().anyMatch(c -> c.what().contains("modified"));
+    boolean onlyPrecondition =
+        e.conflicts().stream().anyMatch(c -> c.what().contains(ConflictKind.MODIFIED));
     if (autocommit && onlyPrecondition) {
       return new PreconditionFailedException(
           "the file was changed by another commit while the request ran");
     }
     List<TransactionConflictException.Conflict> list = new ArrayList<>();
     for (StoredConflict c : e.conflicts()) {
-      list.add(
-          new TransactionConflictException.Conflict(new FileId(c.fileId()), c.what(), c.blocks()));
+      List<String> what = c.what().stream().map(ConflictKind::wireName).toList();
+      list.add(new TransactionConflictException.Conflict(new FileId(c.fileId()), what, c.blocks()));
     }
     return new TransactionConflictException(list);
   }

@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -21,8 +20,8 @@ import java.util.TreeMap;
 /**
  * The storage port in memory, for fast engine tests. It keeps every block version's decoded
  * content, applying chunked versions on top of the previous version of their run, so a wrong chunk
- * diff shows up as wrong content. Thread-safe (one lock). Conflict rules are those of the
- * PostgreSQL store.
+ * diff shows up as wrong content. Thread-safe (one lock). Conflicts are decided by {@link
+ * ConflictRules}, as in the PostgreSQL store, on facts read from the maps.
  */
 public final class InMemoryBlockStore implements BlockStore {
 
@@ -365,79 +364,73 @@ public final class InMemoryBlockStore implements BlockStore {
 
   private List<StoredConflict> conflicts(
       long snapshot, List<Pending> pending, List<FileChange> changes) {
-    Map<Long, List<Long>> blockConflicts = new LinkedHashMap<>();
-    Map<Long, Long> maxWritten = new HashMap<>();
-    for (Pending p : pending) {
-      maxWritten.merge(p.fileId(), p.blk(), Math::max);
-      var versions = blocks.getOrDefault(p.fileId(), new TreeMap<>()).get(p.blk());
-      if (versions != null && versions.lastKey() > snapshot) {
-        blockConflicts.computeIfAbsent(p.fileId(), k -> new ArrayList<>()).add(p.blk());
-      }
-    }
     List<StoredConflict> out = new ArrayList<>();
     for (FileChange f : changes) {
-      List<String> what = new ArrayList<>();
-      List<Long> blks = new ArrayList<>(blockConflicts.getOrDefault(f.fileId(), List.of()));
-      if (!blks.isEmpty()) {
-        what.add("blocks");
-      }
-      if (!f.created()) {
-        NavigableMap<Long, FileVersion> later =
-            files.getOrDefault(f.fileId(), new TreeMap<>()).tailMap(snapshot, false);
-        if (!later.isEmpty()) {
-          int theirsMask = 0;
-          long minSize = Long.MAX_VALUE;
-          for (FileVersion v : later.values()) {
-            theirsMask |= v.changes();
-            if ((v.changes() & Change.mask(Set.of(Change.SIZE))) != 0) {
-              minSize = Math.min(minSize, v.record().size());
-            }
-          }
-          Set<Change> theirs = Change.of(theirsMask);
-          Set<Change> mine = f.changes();
-          if (f.requireUnchanged()) {
-            what.add("modified");
-          }
-          if (theirs.contains(Change.DELETED) || mine.contains(Change.DELETED)) {
-            what.add("existence");
-          } else {
-            if (theirs.contains(Change.NAME) && mine.contains(Change.NAME)) {
-              what.add("name");
-            }
-            if (theirs.contains(Change.FORMAT) && mine.contains(Change.FORMAT)) {
-              what.add("format");
-            }
-            if (theirs.contains(Change.SIZE)) {
-              long max = maxWritten.getOrDefault(f.fileId(), -1L);
-              if (mine.contains(Change.SIZE)
-                  || (mine.contains(Change.BLOCKS) && max >= 0 && max >= minSize / f.blockSize())) {
-                what.add("size");
-              }
-            }
-            if (f.zeroFrom() != Long.MAX_VALUE) {
-              for (var e :
-                  blocks
-                      .getOrDefault(f.fileId(), new TreeMap<>())
-                      .tailMap(f.zeroFrom(), true)
-                      .entrySet()) {
-                if (e.getValue().lastKey() > snapshot) {
-                  if (!what.contains("blocks")) {
-                    what.add("blocks");
-                  }
-                  if (!blks.contains(e.getKey())) {
-                    blks.add(e.getKey());
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-      if (!what.isEmpty()) {
-        out.add(new StoredConflict(f.fileId(), what, blks));
-      }
+      ConflictRules.conflict(f, new Facts(f.fileId(), snapshot, pending)).ifPresent(out::add);
     }
     return out;
+  }
+
+  /** What the maps know of one file's commits after {@code snapshot}; the caller holds the lock. */
+  private final class Facts implements ConflictFacts {
+
+    private final long fileId;
+    private final long snapshot;
+    private final List<Pending> mine;
+    private final TreeMap<Long, TreeMap<Long, Version>> fileBlocks;
+
+    Facts(long fileId, long snapshot, List<Pending> pending) {
+      this.fileId = fileId;
+      this.snapshot = snapshot;
+      this.mine = pending.stream().filter(p -> p.fileId() == fileId).toList();
+      this.fileBlocks = blocks.getOrDefault(fileId, new TreeMap<>());
+    }
+
+    @Override
+    public List<Long> blocksWrittenByBoth() {
+      List<Long> out = new ArrayList<>();
+      for (Pending p : mine) {
+        var versions = fileBlocks.get(p.blk());
+        if (versions != null && versions.lastKey() > snapshot) {
+          out.add(p.blk());
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public Optional<Later> later() {
+      NavigableMap<Long, FileVersion> later =
+          files.getOrDefault(fileId, new TreeMap<>()).tailMap(snapshot, false);
+      if (later.isEmpty()) {
+        return Optional.empty();
+      }
+      int theirs = 0;
+      long minSize = Long.MAX_VALUE;
+      for (FileVersion v : later.values()) {
+        theirs |= v.changes();
+        if (Change.of(v.changes()).contains(Change.SIZE)) {
+          minSize = Math.min(minSize, v.record().size());
+        }
+      }
+      return Optional.of(new Later(Change.of(theirs), minSize));
+    }
+
+    @Override
+    public long maxWrittenBlock() {
+      return mine.stream().mapToLong(Pending::blk).max().orElse(-1);
+    }
+
+    @Override
+    public List<Long> laterBlocksFrom(long fromBlk, int limit) {
+      List<Long> out = new ArrayList<>();
+      for (var e : fileBlocks.tailMap(fromBlk, true).entrySet()) {
+        if (e.getValue().lastKey() > snapshot && out.size() < limit) {
+          out.add(e.getKey());
+        }
+      }
+      return out;
+    }
   }
 
   @Override
