@@ -308,7 +308,8 @@ public final class Engine implements BigFiles, AutoCloseable {
       Long sizeAfter,
       Precondition precondition) {
     staging.checkWrite(offset, length, sizeAfter);
-    return writeBody(ctx, id, WriteMode.AT, offset, length, body, sizeAfter, precondition);
+    return write(
+        ctx, id, new BodyWrite(BodyWrite.Mode.AT, offset, length, body, sizeAfter), precondition);
   }
 
   @Override
@@ -317,13 +318,15 @@ public final class Engine implements BigFiles, AutoCloseable {
     if (length >= 0) {
       staging.checkMaxSize(length);
     }
-    return writeBody(ctx, id, WriteMode.REPLACE, 0, length, body, null, precondition);
+    return write(
+        ctx, id, new BodyWrite(BodyWrite.Mode.REPLACE, 0, length, body, null), precondition);
   }
 
   @Override
   public FileInfo append(
       RequestContext ctx, FileId id, long length, InputStream body, Precondition precondition) {
-    return writeBody(ctx, id, WriteMode.APPEND, 0, length, body, null, precondition);
+    return write(
+        ctx, id, new BodyWrite(BodyWrite.Mode.APPEND, 0, length, body, null), precondition);
   }
 
   @Override
@@ -333,26 +336,14 @@ public final class Engine implements BigFiles, AutoCloseable {
   }
 
   /** An autocommit body streams into the database; in a transaction it is staged in pages. */
-  private FileInfo writeBody(
-      RequestContext ctx,
-      FileId id,
-      WriteMode mode,
-      long offset,
-      long length,
-      InputStream body,
-      Long sizeAfter,
-      Precondition precondition) {
+  private FileInfo write(
+      RequestContext ctx, FileId id, BodyWrite write, Precondition precondition) {
     try (Transactions.Entry e = transactions.enter(ctx, true)) {
       if (e.autocommit()) {
-        return uploads.upload(
-            e.transaction().snapshot, id, mode, offset, length, body, sizeAfter, precondition);
+        return uploads.upload(e.transaction().snapshot, id, write, precondition);
       }
       Transaction t = e.transaction();
-      staging.change(
-          t,
-          id.value(),
-          precondition,
-          (f, sp) -> staging.writeBody(t, f, sp, mode, offset, length, body, sizeAfter));
+      staging.change(t, id.value(), precondition, (f, sp) -> staging.writeBody(t, f, sp, write));
       return answer(e, id);
     }
   }

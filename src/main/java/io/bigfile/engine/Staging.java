@@ -144,20 +144,12 @@ final class Staging {
   }
 
   /** Writes a body into a file of the transaction in {@code mode}. */
-  void writeBody(
-      Transaction t,
-      TxnFile f,
-      TxnFile.Savepoint sp,
-      WriteMode mode,
-      long offset,
-      long length,
-      InputStream body,
-      Long sizeAfter) {
-    long start = mode == WriteMode.APPEND ? f.size() : offset;
-    if (mode == WriteMode.REPLACE) {
+  void writeBody(Transaction t, TxnFile f, TxnFile.Savepoint sp, BodyWrite w) {
+    long start = w.start(f.size());
+    if (w.mode() == BodyWrite.Mode.REPLACE) {
       f.clear();
     }
-    write(t, f, sp, start, length, body, sizeAfter);
+    write(t, f, sp, start, w.length(), w.body(), w.sizeAfter());
   }
 
   /**

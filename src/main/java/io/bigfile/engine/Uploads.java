@@ -11,7 +11,6 @@ import io.bigfile.file.FileId;
 import io.bigfile.file.FileInfo;
 import io.bigfile.file.Precondition;
 import io.bigfile.format.BlockFormat;
-import java.io.InputStream;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Iterator;
@@ -56,22 +55,14 @@ final class Uploads {
    *
    * @return the file as committed, or as it was when the write changed nothing
    */
-  FileInfo upload(
-      long snapshot,
-      FileId id,
-      WriteMode mode,
-      long offset,
-      long length,
-      InputStream body,
-      Long sizeAfter,
-      Precondition precondition) {
+  FileInfo upload(long snapshot, FileId id, BodyWrite write, Precondition precondition) {
     FileRecord rec = views.committed(id.value(), snapshot);
     FileViews.checkPrecondition(precondition, FileViews.info(rec, snapshot));
-    long start = mode == WriteMode.APPEND ? rec.size() : offset;
-    if (length >= 0) {
-      Staging.checkSize(start + length, maxFileSize);
+    long start = write.start(rec.size());
+    if (write.length() >= 0) {
+      Staging.checkSize(start + write.length(), maxFileSize);
     }
-    Upload u = new Upload(rec, snapshot, mode, start, length, body, sizeAfter);
+    Upload u = new Upload(rec, snapshot, write, start);
     Optional<CommitOutcome> out =
         committer.commit(
             new Changeset(snapshot, u, () -> u.fileChanges(precondition != null), true));
@@ -85,7 +76,7 @@ final class Uploads {
   /** The blocks of one upload, pulled by the store one at a time. Not thread-safe. */
   private final class Upload implements Iterator<BlockWrite>, BodyWalker.PageSink {
     private final FileRecord rec;
-    private final WriteMode mode;
+    private final BodyWrite.Mode mode;
     private final Long sizeAfter;
     private final byte[] buf;
     private final BlockVersions.RefWindow refs;
@@ -93,24 +84,18 @@ final class Uploads {
     private BlockWrite pending;
     private boolean tailDone;
 
-    Upload(
-        FileRecord rec,
-        long snapshot,
-        WriteMode mode,
-        long start,
-        long length,
-        InputStream body,
-        Long sizeAfter) {
+    Upload(FileRecord rec, long snapshot, BodyWrite write, long start) {
       this.rec = rec;
-      this.mode = mode;
-      this.sizeAfter = sizeAfter;
+      this.mode = write.mode();
+      this.sizeAfter = write.sizeAfter();
       this.buf = new byte[rec.blockSize()];
       this.refs = versions.window(rec.id(), snapshot);
-      this.walker = new BodyWalker(rec.blockSize(), start, length, body, maxFileSize, this);
+      this.walker =
+          new BodyWalker(rec.blockSize(), start, write.length(), write.body(), maxFileSize, this);
     }
 
     private boolean visible(BlockRef ref) {
-      return ref != null && ref.format() != BlockFormat.ZERO && mode != WriteMode.REPLACE;
+      return ref != null && ref.format() != BlockFormat.ZERO && mode != BodyWrite.Mode.REPLACE;
     }
 
     /** Fills the buffer with the block's committed content, or zeros. */
@@ -189,7 +174,9 @@ final class Uploads {
 
     List<FileChange> fileChanges(boolean requireUnchanged) {
       long newSize =
-          mode == WriteMode.REPLACE ? walker.position() : Math.max(rec.size(), walker.position());
+          mode == BodyWrite.Mode.REPLACE
+              ? walker.position()
+              : Math.max(rec.size(), walker.position());
       if (sizeAfter != null) {
         newSize = sizeAfter;
       }
@@ -201,7 +188,7 @@ final class Uploads {
         changes.add(Change.SIZE);
       }
       long zeroFrom = Long.MAX_VALUE;
-      if (mode == WriteMode.REPLACE) {
+      if (mode == BodyWrite.Mode.REPLACE) {
         zeroFrom = 0;
         if (rec.size() > 0) {
           changes.add(Change.BLOCKS);
