@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The service as a child JVM ({@code io.bigfile.BigFileApplication} on this JVM's class path),
@@ -34,7 +30,7 @@ import java.util.regex.Pattern;
  * <p>A child never outlives the test JVM: {@link #close()} kills it, and a shutdown hook kills any
  * left over.
  */
-public final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess extends ServiceClient implements AutoCloseable {
 
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
   private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(30);
@@ -51,11 +47,6 @@ public final class ServiceProcess implements AutoCloseable {
   private final List<String> jvmOptions;
   private final List<String> arguments;
   private final Path dir;
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
   private final List<Path> logs = new ArrayList<>();
   private Process process;
   private int port;
@@ -283,79 +274,18 @@ public final class ServiceProcess implements AutoCloseable {
 
   // ---------------------------------------------------------------- HTTP
 
-  public HttpClient http() {
-    return http;
-  }
-
+  @Override
   public URI uri(String pathAndQuery) {
     return URI.create("http://127.0.0.1:" + port + pathAndQuery);
   }
 
   /** A request to this service, with a generous default timeout. */
+  @Override
   public HttpRequest.Builder request(String pathAndQuery) {
-    return HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofMinutes(2));
+    return super.request(pathAndQuery).timeout(Duration.ofMinutes(2));
   }
 
-  public HttpResponse<byte[]> send(HttpRequest.Builder request) {
-    return send(request, HttpResponse.BodyHandlers.ofByteArray());
-  }
-
-  public <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> body) {
-    try {
-      return http.send(request.build(), body);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** The status of GET /actuator/health/readiness, or -1 if nothing answers. */
-  public int readinessStatus() {
-    try {
-      return http.send(
-              request("/actuator/health/readiness").timeout(Duration.ofSeconds(5)).GET().build(),
-              HttpResponse.BodyHandlers.discarding())
-          .statusCode();
-    } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  // ---------------------------------------------------------------- small helpers for tests
-
-  public static String body(HttpResponse<byte[]> r) {
-    return new String(r.body(), StandardCharsets.UTF_8);
-  }
-
-  /** A string field of a flat JSON object. */
-  public static String field(HttpResponse<byte[]> r, String name) {
-    Matcher m = Pattern.compile("\"" + name + "\":\"([^\"]*)\"").matcher(body(r));
-    return m.find() ? m.group(1) : null;
-  }
-
-  /** The first number field of that name in a JSON body. */
-  public static long number(HttpResponse<byte[]> r, String name) {
-    List<Long> all = numbers(r, name);
-    if (all.isEmpty()) {
-      throw new AssertionError("no " + name + " in " + body(r));
-    }
-    return all.get(0);
-  }
-
-  /** Every number field of that name in a JSON body, in order. */
-  public static List<Long> numbers(HttpResponse<byte[]> r, String name) {
-    Matcher m = Pattern.compile("\"" + name + "\":(-?\\d+)").matcher(body(r));
-    List<Long> out = new ArrayList<>();
-    while (m.find()) {
-      out.add(Long.parseLong(m.group(1)));
-    }
-    return out;
-  }
+  // ---------------------------------------------------------------- waiting
 
   /**
    * Waits until {@code condition} holds, checking every {@code interval}, failing after {@code
@@ -378,7 +308,8 @@ public final class ServiceProcess implements AutoCloseable {
     }
   }
 
-  private static int freePort() {
+  /** A TCP port that was free a moment ago (another process may take it before it is bound). */
+  public static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
       s.setReuseAddress(true);
       return s.getLocalPort();
