@@ -20,19 +20,20 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The service as a child JVM ({@code io.bigfile.BigFileApplication} on this JVM's class path),
- * pointed at this test JVM's database ({@link TestDatabase#get()}), on a free port, with its own
- * Narayana log directory (kept across restarts, like one node's disk). Its output and GC log go to
- * files under {@code target/service-processes/<application name>/} for diagnosis, one per start. It
- * can be killed (SIGKILL), stopped gracefully (SIGTERM) and started again on the same database. Its
- * database connections carry the {@link #applicationName() application name}, so tests can watch
- * them in {@code pg_stat_activity}.
+ * pointed at this test JVM's database ({@link TestDatabase#get()}) unless given another, on a free
+ * port, with its own Narayana log directory (kept across restarts, like one node's disk). Its
+ * output and GC log go to files under {@code target/service-processes/<application name>/} (or the
+ * directory it is given) for diagnosis, one per start. It can be killed (SIGKILL), stopped
+ * gracefully (SIGTERM) and started again on the same database. Its database connections carry the
+ * {@link #applicationName() application name}, so tests can watch them in {@code pg_stat_activity}.
+ * The tests and the benchmark's child services (src/bench) start it the same way.
  *
  * <p>A child never outlives the test JVM: {@link #close()} kills it, and a shutdown hook kills any
  * left over.
  */
 public final class ServiceProcess extends ServiceClient implements AutoCloseable {
 
-  private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
   private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration GRACEFUL_TIMEOUT = Duration.ofSeconds(60);
   private static final AtomicInteger COUNTER = new AtomicInteger();
@@ -46,8 +47,9 @@ public final class ServiceProcess extends ServiceClient implements AutoCloseable
   private final String applicationName;
   private final List<String> jvmOptions;
   private final List<String> arguments;
-  private final Path dir;
+  private Path dir;
   private final List<Path> logs = new ArrayList<>();
+  private final List<Path> gcLogs = new ArrayList<>();
   private Process process;
   private int port;
 
@@ -70,7 +72,10 @@ public final class ServiceProcess extends ServiceClient implements AutoCloseable
 
   private final boolean embedded;
 
-  /** The JDBC URL of the test database to use instead of its own, or null. */
+  /** The database to use instead of the test JVM's, or null. */
+  private TestDatabase.Coordinates database;
+
+  /** The JDBC URL of the database to use instead of its own, or null. */
   private String databaseUrl;
 
   private ServiceProcess(
@@ -81,11 +86,6 @@ public final class ServiceProcess extends ServiceClient implements AutoCloseable
     this.jvmOptions = List.copyOf(jvmOptions);
     this.arguments = List.copyOf(arguments);
     this.dir = Path.of("target", "service-processes", applicationName).toAbsolutePath();
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   /**
@@ -99,6 +99,45 @@ public final class ServiceProcess extends ServiceClient implements AutoCloseable
     }
     this.databaseUrl = url;
     return this;
+  }
+
+  /**
+   * Uses this database instead of the test JVM's ({@link TestDatabase#get()}, which is then never
+   * asked for), e.g. the benchmark's. Applies from the next {@link #start()}.
+   */
+  public synchronized ServiceProcess withDatabase(TestDatabase.Coordinates db) {
+    if (embedded) {
+      throw new IllegalStateException("a service on an embedded database has no database URL");
+    }
+    this.database = db;
+    return this;
+  }
+
+  /**
+   * Keeps the output, GC logs and Narayana log in {@code dir} instead of {@code
+   * target/service-processes/<application name>}. Applies from the next {@link #start()}.
+   */
+  public synchronized ServiceProcess withDirectory(Path dir) {
+    this.dir = dir.toAbsolutePath();
+    return this;
+  }
+
+  /** Where the output, GC logs and Narayana log of the next or current start are kept. */
+  public synchronized Path directory() {
+    return dir;
+  }
+
+  /** The GC log of the current (or last) start. */
+  public synchronized Path gcLog() {
+    if (gcLogs.isEmpty()) {
+      throw new IllegalStateException("not started yet");
+    }
+    return gcLogs.get(gcLogs.size() - 1);
+  }
+
+  /** The port the current (or last) start listens on. */
+  public synchronized int port() {
+    return port;
   }
 
   /** The PostgreSQL {@code application_name} of every connection of this service. */
@@ -128,9 +167,11 @@ public final class ServiceProcess extends ServiceClient implements AutoCloseable
     int n = logs.size() + 1;
     Path log = dir.resolve("output-" + n + ".log");
     logs.add(log);
+    Path gcLog = dir.resolve("gc-" + n + ".log");
+    gcLogs.add(gcLog);
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xlog:gc:file=" + dir.resolve("gc-" + n + ".log"));
+    cmd.add("-Xlog:gc:file=" + gcLog);
     cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
@@ -139,16 +180,17 @@ public final class ServiceProcess extends ServiceClient implements AutoCloseable
     if (embedded) {
       cmd.add("--bigfile.embedded.data-dir=" + dir.resolve("embedded"));
     } else {
-      TestDatabase.Coordinates db = TestDatabase.get();
+      TestDatabase.Coordinates db = database != null ? database : TestDatabase.get();
       String base = databaseUrl != null ? databaseUrl : db.url();
       String url = base + (base.contains("?") ? "&" : "?") + "ApplicationName=" + applicationName;
       cmd.add("--spring.datasource.url=" + url);
-      cmd.add("--spring.datasource.username=" + db.username());
+      cmd.add("--spring.datasource.username=" + (db.username() == null ? "" : db.username()));
       cmd.add("--spring.datasource.password=" + (db.password() == null ? "" : db.password()));
     }
     cmd.add("--narayana.log-dir=" + dir.resolve("narayana"));
     cmd.addAll(arguments);
     try {
+      Files.createDirectories(dir);
       Files.writeString(log, String.join(" ", cmd) + "\n\n", StandardCharsets.UTF_8);
       process =
           new ProcessBuilder(cmd)
