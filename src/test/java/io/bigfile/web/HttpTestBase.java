@@ -116,6 +116,36 @@ abstract class HttpTestBase extends ServiceTestBase {
     return createFile("{\"blockSize\":" + blockSize + ",\"format\":\"" + format + "\"}");
   }
 
+  /** A new file of {@link #BLOCK}-byte blocks holding {@code content}. */
+  String fileWith(byte[] content) {
+    String id = newFile(BLOCK);
+    replace(id, content);
+    return id;
+  }
+
+  /** The ids of every file listed, page after page; {@code query} is empty or starts with '?'. */
+  List<String> listAll(String query) {
+    List<String> ids = new ArrayList<>();
+    String cursor = null;
+    do {
+      String sep = query.isEmpty() ? "?" : "&";
+      JsonNode page =
+          json(
+              get(
+                  "/v1/files"
+                      + query
+                      + sep
+                      + "limit=1000"
+                      + (cursor == null ? "" : "&cursor=" + cursor)),
+              200);
+      for (JsonNode item : page.path("items")) {
+        ids.add(text(item, "id"));
+      }
+      cursor = text(page, "nextCursor");
+    } while (cursor != null);
+    return ids;
+  }
+
   JsonNode stat(String id) {
     return json(get("/v1/files/" + id), 200);
   }
@@ -137,6 +167,16 @@ abstract class HttpTestBase extends ServiceTestBase {
 
   JsonNode txn(String txn) {
     return json(get("/v1/transactions/" + txn), 200);
+  }
+
+  // ------------------------------------------------------------------ JSON
+
+  static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode n : array) {
+      out.add(n.asString());
+    }
+    return out;
   }
 
   // ------------------------------------------------------------------ bytes
