@@ -39,6 +39,14 @@ abstract class HttpTestBase extends ServiceTestBase {
     return b;
   }
 
+  /** {@code headers} (name, value, name, value...) and one more. */
+  static String[] withHeader(String[] headers, String name, String value) {
+    String[] out = Arrays.copyOf(headers, headers.length + 2);
+    out[headers.length] = name;
+    out[headers.length + 1] = value;
+    return out;
+  }
+
   HttpResponse<byte[]> get(String path, String... headers) {
     return send(req(path, headers).GET());
   }
