@@ -1,8 +1,8 @@
 package io.bigfile;
 
-import static io.bigfile.support.ServiceProcess.body;
-import static io.bigfile.support.ServiceProcess.field;
-import static io.bigfile.support.ServiceProcess.number;
+import static io.bigfile.support.ServiceClient.body;
+import static io.bigfile.support.ServiceClient.field;
+import static io.bigfile.support.ServiceClient.number;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bigfile.support.PatternData;
@@ -57,12 +57,7 @@ class BoundedMemoryIT {
 
   @Test
   void oneGibibyteStreamsUpAndDownInA256MiBHeap() throws IOException {
-    HttpResponse<byte[]> created =
-        service.send(
-            service
-                .request("/v1/files")
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"one-gib\"}")));
+    HttpResponse<byte[]> created = service.sendCreateFile("{\"name\":\"one-gib\"}");
     assertThat(created.statusCode()).as(body(created)).isEqualTo(201);
     assertThat(number(created, "blockSize")).isEqualTo(DEFAULT_BLOCK_SIZE);
     String id = field(created, "id");

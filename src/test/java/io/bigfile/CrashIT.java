@@ -1,9 +1,8 @@
 package io.bigfile;
 
-import static io.bigfile.support.ServiceProcess.body;
-import static io.bigfile.support.ServiceProcess.field;
-import static io.bigfile.support.ServiceProcess.number;
-import static io.bigfile.support.ServiceProcess.numbers;
+import static io.bigfile.support.ServiceClient.body;
+import static io.bigfile.support.ServiceClient.number;
+import static io.bigfile.support.ServiceClient.numbers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bigfile.support.PatternData;
@@ -32,6 +31,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import tools.jackson.databind.JsonNode;
 
 /**
  * DESIGN invariant 2 across a process crash: the service is SIGKILLed while it commits a
@@ -238,46 +238,20 @@ class CrashIT {
   private Round prepare(int round) {
     long oldSeed = 1000 + 2L * round;
     long newSeed = oldSeed + 1;
-    HttpResponse<byte[]> created =
-        service.send(
-            service
-                .request("/v1/files")
-                .header("Content-Type", "application/json")
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        "{\"name\":\"crash-" + round + "\",\"blockSize\":" + BLOCK + "}")));
-    assertThat(created.statusCode()).as(body(created)).isEqualTo(201);
-    String file = field(created, "id");
+    String file =
+        service.createFile("{\"name\":\"crash-" + round + "\",\"blockSize\":" + BLOCK + "}");
 
-    HttpResponse<byte[]> old =
-        service.send(
-            service
-                .request("/v1/files/" + file + "/content")
-                .PUT(
-                    HttpRequest.BodyPublishers.ofByteArray(
-                        PatternData.bytes(oldSeed, 0, OLD_SIZE))));
-    assertThat(old.statusCode()).as(body(old)).isEqualTo(200);
-    assertThat(number(old, "size")).isEqualTo(OLD_SIZE);
-    long oldRev = number(old, "revision");
+    JsonNode old = service.replace(file, PatternData.bytes(oldSeed, 0, OLD_SIZE));
+    assertThat(old.path("size").asLong()).isEqualTo(OLD_SIZE);
+    long oldRev = old.path("revision").asLong();
     List<Long> revisionsBefore = revisions(file);
     assertThat(revisionsBefore).first().isEqualTo(oldRev);
 
-    HttpResponse<byte[]> begun =
-        service.send(service.request("/v1/transactions").POST(HttpRequest.BodyPublishers.noBody()));
-    assertThat(begun.statusCode()).as(body(begun)).isEqualTo(201);
-    String txn = field(begun, "id");
+    String txn = service.begin();
     int piece = NEW_SIZE / PIECES + 1;
     for (int off = 0; off < NEW_SIZE; off += piece) {
       int len = Math.min(piece, NEW_SIZE - off);
-      HttpResponse<byte[]> w =
-          service.send(
-              service
-                  .request("/v1/files/" + file + "/content?txn=" + txn)
-                  .header("Content-Range", "bytes " + off + "-" + (off + len - 1) + "/*")
-                  .PUT(
-                      HttpRequest.BodyPublishers.ofByteArray(
-                          PatternData.bytes(newSeed, off, len))));
-      assertThat(w.statusCode()).as(body(w)).isEqualTo(200);
+      service.writeAt(file, off, PatternData.bytes(newSeed, off, len), "?txn=" + txn);
     }
     HttpResponse<byte[]> inTxn =
         service.send(service.request("/v1/files/" + file + "?txn=" + txn).GET());
@@ -363,13 +337,9 @@ class CrashIT {
       }
     }
     // The old revision is committed data too: still readable, all old.
-    HttpResponse<byte[]> past =
-        service.send(service.request("/v1/files/" + r.file + "/content?at=" + r.oldRev).GET());
-    assertThat(past.statusCode()).as(body(past)).isEqualTo(200);
-    assertThat(past.body()).hasSize(OLD_SIZE);
-    assertThat(classify(past.body(), r))
-        .as("content at the old revision %s", r.oldRev)
-        .isEqualTo("old");
+    byte[] past = service.read(r.file, "?at=" + r.oldRev);
+    assertThat(past).hasSize(OLD_SIZE);
+    assertThat(classify(past, r)).as("content at the old revision %s", r.oldRev).isEqualTo("old");
     return state;
   }
 

@@ -3,7 +3,7 @@ package io.bigfile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bigfile.support.ServiceProcess;
-import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -19,27 +19,13 @@ class EmbeddedDatabaseIT {
   void runsOnAnEmbeddedDatabaseThatSurvivesRestarts() {
     try (ServiceProcess service = ServiceProcess.onEmbeddedDatabase("embedded", List.of())) {
       service.start();
-      var created =
-          service.send(
-              service
-                  .request("/v1/files")
-                  .header("Content-Type", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"kept\"}")));
-      assertThat(created.statusCode()).isEqualTo(201);
-      String id = ServiceProcess.field(created, "id");
-      var put =
-          service.send(
-              service
-                  .request("/v1/files/" + id + "/content")
-                  .PUT(HttpRequest.BodyPublishers.ofString("committed bytes")));
-      assertThat(put.statusCode()).isEqualTo(200);
+      String id = service.createFile("{\"name\":\"kept\"}");
+      service.replace(id, "committed bytes".getBytes(StandardCharsets.UTF_8));
 
       service.stop();
       service.start();
 
-      var read = service.send(service.request("/v1/files/" + id + "/content").GET());
-      assertThat(read.statusCode()).isEqualTo(200);
-      assertThat(ServiceProcess.body(read)).isEqualTo("committed bytes");
+      assertThat(new String(service.read(id), StandardCharsets.UTF_8)).isEqualTo("committed bytes");
       assertThat(service.output()).contains("EmbeddedPostgres");
     }
   }

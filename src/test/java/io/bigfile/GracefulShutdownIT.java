@@ -1,16 +1,14 @@
 package io.bigfile;
 
-import static io.bigfile.support.ServiceProcess.field;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bigfile.support.PatternData;
+import io.bigfile.support.ServiceClient;
 import io.bigfile.support.ServiceProcess;
 import io.bigfile.support.TestDatabase;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -25,7 +23,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * SIGTERM shuts the service down gracefully: a request in flight (an upload whose body is still
@@ -38,7 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
 class GracefulShutdownIT {
 
   private static final int BLOCK = 4096;
-  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final String FILE = "{\"blockSize\":" + BLOCK + "}";
 
   private ServiceProcess service;
 
@@ -62,17 +59,14 @@ class GracefulShutdownIT {
     service.start();
 
     // a file with committed content, and an open transaction that overwrites its start
-    String file = create();
+    String file = service.createFile(FILE);
     byte[] committed = PatternData.bytes(1, 0, 2 * BLOCK);
-    assertThat(put(file, null, null, HttpRequest.BodyPublishers.ofByteArray(committed)))
-        .isEqualTo(200);
-    String txn = field(service.send(service.request("/v1/transactions").POST(noBody())), "id");
-    assertThat(
-            put(file, txn, "bytes 0-99/*", HttpRequest.BodyPublishers.ofByteArray(new byte[100])))
-        .isEqualTo(200);
+    service.replace(file, committed);
+    String txn = service.begin();
+    service.writeAt(file, 0, new byte[100], "?txn=" + txn);
 
     // an upload in flight: its headers and three of its five blocks arrive, the rest waits
-    String uploaded = create();
+    String uploaded = service.createFile(FILE);
     byte[] upload = PatternData.bytes(2, 0, 5 * BLOCK);
     SlowUpload inFlight =
         new SlowUpload(service.uri("/").getPort(), "/v1/files/" + uploaded + "/content", upload);
@@ -112,15 +106,17 @@ class GracefulShutdownIT {
     assertThat(stopped.path("@timestamp").asString()).isNotEmpty();
 
     service.start();
-    assertThat(read(file)).as("the aborted transaction's writes are gone").isEqualTo(committed);
+    assertThat(service.read(file))
+        .as("the aborted transaction's writes are gone")
+        .isEqualTo(committed);
     assertThat(service.send(service.request("/v1/transactions/" + txn).GET()).statusCode())
         .isEqualTo(404);
-    assertThat(read(uploaded))
+    assertThat(service.read(uploaded))
         .as("the upload in flight at SIGTERM was committed")
         .isEqualTo(upload);
 
     // a process that has committed nothing yet shuts down as cleanly
-    String idle = field(service.send(service.request("/v1/transactions").POST(noBody())), "id");
+    String idle = service.begin();
     assertThat(idle).isNotNull();
     int before = service.output().length();
     service.stop();
@@ -149,39 +145,9 @@ class GracefulShutdownIT {
     }
   }
 
-  private String create() {
-    HttpResponse<byte[]> r =
-        service.send(
-            service
-                .request("/v1/files")
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"blockSize\":" + BLOCK + "}")));
-    assertThat(r.statusCode()).as(ServiceProcess.body(r)).isEqualTo(201);
-    return field(r, "id");
-  }
-
-  private int put(String id, String txn, String range, HttpRequest.BodyPublisher body) {
-    HttpRequest.Builder b =
-        service.request("/v1/files/" + id + "/content" + (txn == null ? "" : "?txn=" + txn));
-    if (range != null) {
-      b.header("Content-Range", range);
-    }
-    return service.send(b.PUT(body)).statusCode();
-  }
-
-  private byte[] read(String id) {
-    HttpResponse<byte[]> r = service.send(service.request("/v1/files/" + id + "/content").GET());
-    assertThat(r.statusCode()).isEqualTo(200);
-    return r.body();
-  }
-
-  private static HttpRequest.BodyPublisher noBody() {
-    return HttpRequest.BodyPublishers.noBody();
-  }
-
   /** The JSON log events among the output lines (the command line and banner are not JSON). */
   private static List<JsonNode> logEvents(String output) {
-    return output.lines().filter(l -> l.startsWith("{")).map(JSON::readTree).toList();
+    return output.lines().filter(l -> l.startsWith("{")).map(ServiceClient.JSON::readTree).toList();
   }
 
   private static List<String> messages(List<JsonNode> events) {

@@ -2,10 +2,10 @@ package io.bigfile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bigfile.support.ServiceClient;
 import io.bigfile.support.ServiceProcess;
 import io.bigfile.support.TcpProxy;
 import io.bigfile.support.TestDatabase;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -50,7 +50,7 @@ class ReadinessIT {
         new ServiceProcess("readiness", List.of("-XX:TieredStopAtLevel=1"), List.of())
             .withDatabaseUrl(proxy.jdbcUrl(url))
             .start();
-    assertThat(status("/actuator/health/liveness")).isEqualTo(200);
+    assertThat(service.status("/actuator/health/liveness")).isEqualTo(200);
     assertThat(createFile().statusCode()).as("the service works through the proxy").isEqualTo(201);
 
     proxy.cut();
@@ -59,12 +59,12 @@ class ReadinessIT {
         PROMPTLY,
         Duration.ofMillis(200),
         () -> {
-          assertThat(status("/actuator/health/liveness")).as("liveness").isEqualTo(200);
+          assertThat(service.status("/actuator/health/liveness")).as("liveness").isEqualTo(200);
           return service.readinessStatus() == 503;
         });
     var down = service.send(service.request("/actuator/health/readiness").GET());
-    assertThat(ServiceProcess.body(down)).contains("\"status\":\"DOWN\"");
-    assertThat(status("/actuator/health/liveness")).isEqualTo(200);
+    assertThat(ServiceClient.body(down)).contains("\"status\":\"DOWN\"");
+    assertThat(service.status("/actuator/health/liveness")).isEqualTo(200);
 
     proxy.reopen();
     ServiceProcess.awaitCondition(
@@ -72,7 +72,7 @@ class ReadinessIT {
         PROMPTLY,
         Duration.ofMillis(200),
         () -> {
-          assertThat(status("/actuator/health/liveness")).as("liveness").isEqualTo(200);
+          assertThat(service.status("/actuator/health/liveness")).as("liveness").isEqualTo(200);
           return service.readinessStatus() == 200;
         });
     // A pooled connection broken by the outage fails the one request that finds it (503, with
@@ -86,7 +86,7 @@ class ReadinessIT {
           if (r.statusCode() == 503) {
             assertThat(r.headers().firstValue("Retry-After")).isPresent();
           } else {
-            assertThat(r.statusCode()).as(ServiceProcess.body(r)).isEqualTo(201);
+            assertThat(r.statusCode()).as(ServiceClient.body(r)).isEqualTo(201);
           }
           return r.statusCode() == 201;
         });
@@ -96,15 +96,7 @@ class ReadinessIT {
         .contains("the database is reachable again");
   }
 
-  private int status(String path) {
-    return service.send(service.request(path).timeout(Duration.ofSeconds(10)).GET()).statusCode();
-  }
-
   private HttpResponse<byte[]> createFile() {
-    return service.send(
-        service
-            .request("/v1/files")
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("{\"blockSize\":4096}")));
+    return service.sendCreateFile("{\"blockSize\":4096}");
   }
 }

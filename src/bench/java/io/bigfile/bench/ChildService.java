@@ -1,28 +1,25 @@
 package io.bigfile.bench;
 
+import io.bigfile.support.ServiceProcess;
+import io.bigfile.support.TestDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import javax.management.MBeanServerConnection;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
 
 /**
- * The service as a child JVM ({@code io.bigfile.BigFileApplication} on this JVM's class path, as
- * the tests' {@code ServiceProcess} starts it) over the benchmark schema, with its own JVM options,
- * a GC log and its output under {@code target/bench/<name>/}, and a local JMX port so that the
- * harness can read its heap.
+ * The service as a child JVM, started by the tests' {@link ServiceProcess} over the benchmark
+ * schema, with its own JVM options, its output and GC log under {@code target/bench/<name>/}, and a
+ * local JMX port so that the harness can read its heap. What this class adds to a {@link
+ * ServiceProcess}: the image's GC setting, the JMX port and connection, and the benchmark's client
+ * ({@link Api}) of the child.
  */
 final class ChildService implements AutoCloseable {
 
@@ -32,129 +29,72 @@ final class ChildService implements AutoCloseable {
    */
   static final String IMAGE_GC_OPTION = "-XX:G1HeapRegionSize=8m";
 
-  private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
-
-  private final Path dir;
-  private final Process process;
-  private final int port;
+  private final ServiceProcess process;
   private final int jmxPort;
   private final Api api;
   private JMXConnector jmx;
   private MBeanServerConnection connection;
   private MemoryMXBean memory;
 
-  private ChildService(Path dir, Process process, int port, int jmxPort) {
-    this.dir = dir;
+  private ChildService(ServiceProcess process, int jmxPort) {
     this.process = process;
-    this.port = port;
     this.jmxPort = jmxPort;
-    this.api = new Api("http://127.0.0.1:" + port);
+    this.api = new Api("http://127.0.0.1:" + process.port());
   }
 
   static ChildService start(
       BenchConfig cfg, BenchDb db, String name, List<String> jvmOptions, List<String> arguments) {
-    Path dir = cfg.out().resolve(name);
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    int port = freePort();
-    int jmxPort = freePort();
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xlog:gc:file=" + dir.resolve("gc.log"));
+    int jmxPort = ServiceProcess.freePort();
+    List<String> jvm = new ArrayList<>();
     // as the image runs the service (Dockerfile, JDK_JAVA_OPTIONS): block arrays are not humongous
-    cmd.add(IMAGE_GC_OPTION);
-    cmd.addAll(jvmOptions);
-    cmd.add("-Dcom.sun.management.jmxremote.port=" + jmxPort);
-    cmd.add("-Dcom.sun.management.jmxremote.rmi.port=" + jmxPort);
-    cmd.add("-Dcom.sun.management.jmxremote.host=127.0.0.1");
-    cmd.add("-Djava.rmi.server.hostname=127.0.0.1");
-    cmd.add("-Dcom.sun.management.jmxremote.authenticate=false");
-    cmd.add("-Dcom.sun.management.jmxremote.ssl=false");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("io.bigfile.BigFileApplication");
-    cmd.add("--server.port=" + port);
-    cmd.add("--spring.main.banner-mode=off");
-    cmd.add("--logging.level.org.springdoc=ERROR");
-    cmd.add("--spring.datasource.url=" + db.url("ApplicationName=bigfile-bench-" + name));
-    cmd.add("--spring.datasource.username=" + (db.user() == null ? "" : db.user()));
-    cmd.add("--spring.datasource.password=" + (db.password() == null ? "" : db.password()));
-    cmd.add("--narayana.log-dir=" + dir.resolve("narayana"));
-    cmd.addAll(arguments);
-    Path log = dir.resolve("output.log");
-    Process p;
+    jvm.add(IMAGE_GC_OPTION);
+    jvm.addAll(jvmOptions);
+    jvm.add("-Dcom.sun.management.jmxremote.port=" + jmxPort);
+    jvm.add("-Dcom.sun.management.jmxremote.rmi.port=" + jmxPort);
+    jvm.add("-Dcom.sun.management.jmxremote.host=127.0.0.1");
+    jvm.add("-Djava.rmi.server.hostname=127.0.0.1");
+    jvm.add("-Dcom.sun.management.jmxremote.authenticate=false");
+    jvm.add("-Dcom.sun.management.jmxremote.ssl=false");
+    List<String> args = new ArrayList<>();
+    args.add("--spring.main.banner-mode=off");
+    args.add("--logging.level.org.springdoc=ERROR");
+    args.addAll(arguments);
+    ServiceProcess process =
+        new ServiceProcess("bench-" + name, jvm, args)
+            .withDirectory(cfg.out().resolve(name))
+            .withDatabase(
+                new TestDatabase.Coordinates(
+                    db.url(null), db.user(), db.password(), "bench: " + db.source()));
     try {
-      Files.writeString(log, String.join(" ", cmd) + "\n\n", StandardCharsets.UTF_8);
-      p =
-          new ProcessBuilder(cmd)
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-              .start();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      process.start();
+    } catch (AssertionError e) {
+      // a child that did not start fails its figure, not the whole benchmark (Bench.group)
+      process.close();
+      throw new IllegalStateException(
+          "the child service did not start: " + e.getMessage() + "; see " + process.directory(), e);
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
-    ChildService s = new ChildService(dir, p, port, jmxPort);
-    s.awaitReady();
-    return s;
-  }
-
-  private void awaitReady() {
-    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-    while (true) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "the child service exited with " + process.exitValue() + "; see " + dir);
-      }
-      try {
-        if (readiness() == 200) {
-          return;
-        }
-      } catch (UncheckedIOException e) {
-        // not listening yet
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the child service did not become ready; see " + dir);
-      }
-      LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
-    }
+    return new ChildService(process, jmxPort);
   }
 
   Api api() {
     return api;
   }
 
+  /** Where the child's output, GC log and Narayana log are. */
   Path dir() {
-    return dir;
+    return process.directory();
   }
 
-  boolean isAlive() {
-    return process.isAlive();
+  Path gcLog() {
+    return process.gcLog();
   }
 
   boolean isReady() {
-    try {
-      return readiness() == 200;
-    } catch (UncheckedIOException e) {
-      return false;
-    }
-  }
-
-  /** The status of the readiness probe (its connection is the one {@link #api()} uses). */
-  private int readiness() {
-    return api.send(api.request("GET", "/actuator/health/readiness").timeout(Duration.ofSeconds(5)))
-        .status();
+    return process.readinessStatus() == 200;
   }
 
   String output() {
-    try {
-      return Files.readString(dir.resolve("output.log"), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "";
-    }
+    return process.output();
   }
 
   /** The child's heap, over JMX. */
@@ -202,6 +142,7 @@ final class ChildService implements AutoCloseable {
     return memory().getHeapMemoryUsage().getUsed();
   }
 
+  /** Stops the child gracefully (SIGTERM, SIGKILL if it takes too long) and waits for it. */
   @Override
   public void close() {
     api.close();
@@ -212,28 +153,6 @@ final class ChildService implements AutoCloseable {
         // the child goes away anyway
       }
     }
-    process.destroy();
-    try {
-      if (!process.waitFor(60, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(30, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  int port() {
-    return port;
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    process.stop();
   }
 }

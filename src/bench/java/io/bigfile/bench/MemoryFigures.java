@@ -118,7 +118,7 @@ final class MemoryFigures {
                   Bench.size(held),
                   sampler.afterGcText(base),
                   Bench.size(sampler.peakUsed() - base),
-                  s.dir().resolve("gc.log")));
+                  s.gcLog()));
         }
       }
       db.resetSchema();

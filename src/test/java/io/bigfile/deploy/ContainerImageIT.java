@@ -6,14 +6,11 @@ import static io.bigfile.deploy.ShippedFiles.list;
 import static io.bigfile.deploy.ShippedFiles.map;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bigfile.support.ServiceClient;
 import io.bigfile.support.ServiceProcess;
 import io.bigfile.support.TestDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -138,7 +135,7 @@ class ContainerImageIT {
         settings,
         (String) at(chart.one("ConfigMap"), "data", "application.yaml"),
         StandardCharsets.UTF_8);
-    int port = freePort();
+    int port = ServiceProcess.freePort();
     Map<String, String> env =
         environment(
             chart.serverContainer(),
@@ -156,32 +153,25 @@ class ContainerImageIT {
 
     Process service = start(command, env, workdir, "service");
     try {
-      HttpClient http = HttpClient.newHttpClient();
+      ServiceClient client = ServiceClient.onPort(port);
       ServiceProcess.awaitCondition(
           "readiness of the service started from the image layout",
           START_TIMEOUT,
           Duration.ofMillis(200),
           () -> {
             assertThat(service.isAlive()).as("the service exited: see %s", log("service")).isTrue();
-            return status(http, port, "/actuator/health/readiness") == 200;
+            return client.readinessStatus() == 200;
           });
-      assertThat(status(http, port, "/actuator/health/liveness")).isEqualTo(200);
+      assertThat(client.status("/actuator/health/liveness")).isEqualTo(200);
 
-      String file = post(http, port, "/v1/files", "{\"name\":\"from-the-image\"}");
+      HttpResponse<byte[]> file = client.sendCreateFile("{\"name\":\"from-the-image\"}");
+      ServiceClient.assertStatus(file, 201);
       // ci/settings-values.yaml sets bigfile.files.default-block-size: 64KB.
-      assertThat(file).contains("\"blockSize\":65536");
-      String fileId = field(file, "id");
-      String txn = field(post(http, port, "/v1/transactions", ""), "id");
-      HttpResponse<String> write =
-          http.send(
-              HttpRequest.newBuilder(uri(port, "/v1/files/" + fileId + "/content?txn=" + txn))
-                  .header("Content-Range", "bytes 0-3/*")
-                  .PUT(HttpRequest.BodyPublishers.ofString("AAAA"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      assertThat(write.statusCode()).as(write.body()).isEqualTo(200);
-      assertThat(post(http, port, "/v1/transactions/" + txn + "/commit", ""))
-          .contains("\"state\":\"committed\"");
+      assertThat(ServiceClient.body(file)).contains("\"blockSize\":65536");
+      String fileId = ServiceClient.field(file, "id");
+      String txn = client.begin();
+      client.writeAt(fileId, 0, "AAAA".getBytes(StandardCharsets.US_ASCII), "?txn=" + txn);
+      client.commit(txn);
     } finally {
       service.destroy();
       if (!service.waitFor(60, TimeUnit.SECONDS)) {
@@ -307,44 +297,6 @@ class ContainerImageIT {
     return root.resolve(name + ".log");
   }
 
-  private static URI uri(int port, String path) {
-    return URI.create("http://127.0.0.1:" + port + path);
-  }
-
-  private static int status(HttpClient http, int port, String path) {
-    try {
-      return http.send(
-              HttpRequest.newBuilder(uri(port, path)).timeout(Duration.ofSeconds(5)).build(),
-              HttpResponse.BodyHandlers.discarding())
-          .statusCode();
-    } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static String post(HttpClient http, int port, String path, String json)
-      throws IOException, InterruptedException {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(uri(port, path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as("POST %s: %s", path, r.body()).isBetween(200, 201);
-    return r.body();
-  }
-
-  private static String field(String json, String name) {
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("\"" + name + "\":\"([^\"]*)\"").matcher(json);
-    assertThat(m.find()).as("%s in %s", name, json).isTrue();
-    return m.group(1);
-  }
-
   // ---------------------------------------------------------------- files
 
   private static Path packagedJar() throws IOException {
@@ -378,12 +330,6 @@ class ContainerImageIT {
       TreeSet<String> out = new TreeSet<>();
       files.forEach(f -> out.add(dir.relativize(f) + (Files.isDirectory(f) ? "/" : "")));
       return out;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 }

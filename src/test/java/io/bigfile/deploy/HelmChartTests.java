@@ -629,19 +629,7 @@ class HelmChartTests {
       NarayanaProperties narayana = binder.bindOrCreate("narayana", NarayanaProperties.class);
       assertThat(narayana.getNodeIdentifier()).isEqualTo(podName);
       String logDir = narayana.getLogDir();
-      Map<String, Object> mount =
-          list(chart.serverContainer(), "volumeMounts").stream()
-              .map(m -> map(m))
-              .filter(m -> logDir.equals(m.get("mountPath")))
-              .findFirst()
-              .orElseThrow(
-                  () -> new AssertionError("narayana.log-dir " + logDir + " is not mounted"));
-      Map<String, Object> volume =
-          list(chart.serverPod(), "spec", "volumes").stream()
-              .map(v -> map(v))
-              .filter(v -> mount.get("name").equals(v.get("name")))
-              .findFirst()
-              .orElseThrow();
+      Map<String, Object> volume = volumeMountedAt(chart, logDir, "narayana.log-dir " + logDir);
       assertThat(volume).containsKey("emptyDir");
     }
 
@@ -718,18 +706,7 @@ class HelmChartTests {
 
       String location = binder.bind("spring.config.additional-location", String.class).get();
       Path file = Path.of(location);
-      Map<String, Object> mount =
-          list(chart.serverContainer(), "volumeMounts").stream()
-              .map(m -> map(m))
-              .filter(m -> file.getParent().toString().equals(m.get("mountPath")))
-              .findFirst()
-              .orElseThrow(() -> new AssertionError(location + " is not mounted"));
-      Map<String, Object> volume =
-          list(chart.serverPod(), "spec", "volumes").stream()
-              .map(v -> map(v))
-              .filter(v -> mount.get("name").equals(v.get("name")))
-              .findFirst()
-              .orElseThrow();
+      Map<String, Object> volume = volumeMountedAt(chart, file.getParent().toString(), location);
       assertThat(at(volume, "configMap", "name"))
           .isEqualTo(at(chart.one("ConfigMap"), "metadata", "name"));
       assertThat(map(chart.one("ConfigMap"), "data")).containsKey(file.getFileName().toString());
@@ -905,6 +882,25 @@ class HelmChartTests {
 
   private static String deploymentName(RenderedChart chart) {
     return (String) at(chart.one("Deployment"), "metadata", "name");
+  }
+
+  /**
+   * The pod's volume that the server container mounts at {@code path}; {@code what} is mounted
+   * there.
+   */
+  private static Map<String, Object> volumeMountedAt(
+      RenderedChart chart, String path, String what) {
+    Map<String, Object> mount =
+        list(chart.serverContainer(), "volumeMounts").stream()
+            .map(m -> map(m))
+            .filter(m -> path.equals(m.get("mountPath")))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(what + " is not mounted"));
+    return list(chart.serverPod(), "spec", "volumes").stream()
+        .map(v -> map(v))
+        .filter(v -> mount.get("name").equals(v.get("name")))
+        .findFirst()
+        .orElseThrow();
   }
 
   private static String configMapApplicationYaml(RenderedChart chart) {

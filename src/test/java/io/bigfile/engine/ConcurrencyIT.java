@@ -1,18 +1,15 @@
 package io.bigfile.engine;
 
+import static io.bigfile.support.FileBytes.read;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.bigfile.file.FileContent;
 import io.bigfile.file.FileId;
 import io.bigfile.file.NewFile;
 import io.bigfile.file.RequestContext;
 import io.bigfile.file.TransactionConflictException;
 import io.bigfile.file.WriteFormat;
+import io.bigfile.support.FileBytes;
 import io.bigfile.support.Stores;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,19 +51,9 @@ class ConcurrencyIT {
     return ByteBuffer.wrap(block, off, 8).getLong();
   }
 
+  /** Block {@code blk} filled with {@code value}. */
   private void write(RequestContext ctx, FileId f, long blk, long value) {
-    byte[] data = block(value);
-    engine.write(ctx, f, blk * BS, BS, new ByteArrayInputStream(data), null, null);
-  }
-
-  private byte[] read(RequestContext ctx, FileId f, long offset, long length) {
-    try (FileContent c = engine.open(ctx, f)) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      c.copyTo(offset, length, out);
-      return out.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    FileBytes.write(engine, ctx, f, blk * BS, block(value));
   }
 
   @Test
@@ -96,7 +83,7 @@ class ConcurrencyIT {
                 while (mine < perWriter) {
                   String t = engine.begin().id();
                   RequestContext ctx = new RequestContext.InTransaction(t);
-                  long v = valueOf(read(ctx, a, BS, BS), 0);
+                  long v = valueOf(read(engine, ctx, a, BS, BS), 0);
                   write(ctx, a, 1, v + 1);
                   write(ctx, b, 2, v + 1);
                   write(ctx, a, FAR_BLOCK, v + 1);
@@ -117,8 +104,8 @@ class ConcurrencyIT {
               while (!done.get()) {
                 String t = engine.begin().id();
                 RequestContext ctx = new RequestContext.InTransaction(t);
-                long va = valueOf(read(ctx, a, BS, BS), 0);
-                long vb = valueOf(read(ctx, b, 2 * BS, BS), 0);
+                long va = valueOf(read(engine, ctx, a, BS, BS), 0);
+                long vb = valueOf(read(engine, ctx, b, 2 * BS, BS), 0);
                 engine.abort(t);
                 if (va != vb) {
                   failures.add("transaction saw a=" + va + " b=" + vb);
@@ -132,8 +119,8 @@ class ConcurrencyIT {
             () -> {
               while (!done.get()) {
                 RequestContext at = new RequestContext.AtRevision(engine.headRevision());
-                long va = valueOf(read(at, a, BS, BS), 0);
-                long vb = valueOf(read(at, b, 2 * BS, BS), 0);
+                long va = valueOf(read(engine, at, a, BS, BS), 0);
+                long vb = valueOf(read(engine, at, b, 2 * BS, BS), 0);
                 if (va != vb) {
                   failures.add("at= saw a=" + va + " b=" + vb);
                 }
@@ -145,7 +132,7 @@ class ConcurrencyIT {
         pool.submit(
             () -> {
               while (!done.get()) {
-                byte[] all = read(RequestContext.AUTOCOMMIT, a, BS, FAR_BLOCK * BS);
+                byte[] all = read(engine, RequestContext.AUTOCOMMIT, a, BS, FAR_BLOCK * BS);
                 long first = valueOf(all, 0);
                 long last = valueOf(all, (int) ((FAR_BLOCK - 1) * BS));
                 if (first != last) {
@@ -167,8 +154,8 @@ class ConcurrencyIT {
     assertThat(committed.get()).isEqualTo(writers * perWriter);
     assertThat(checks.get()).isGreaterThan(10);
     // no lost update: every successful read-modify-write commit incremented the counter once
-    long finalA = valueOf(read(RequestContext.AUTOCOMMIT, a, BS, BS), 0);
-    long finalB = valueOf(read(RequestContext.AUTOCOMMIT, b, 2 * BS, BS), 0);
+    long finalA = valueOf(read(engine, RequestContext.AUTOCOMMIT, a, BS, BS), 0);
+    long finalB = valueOf(read(engine, RequestContext.AUTOCOMMIT, b, 2 * BS, BS), 0);
     assertThat(finalA).isEqualTo(writers * perWriter);
     assertThat(finalB).isEqualTo(finalA);
     assertThat(conflicts.get()).as("writers must have raced").isPositive();

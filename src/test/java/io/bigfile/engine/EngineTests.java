@@ -1,11 +1,14 @@
 package io.bigfile.engine;
 
+import static io.bigfile.support.FileBytes.filled;
+import static io.bigfile.support.FileBytes.read;
+import static io.bigfile.support.FileBytes.readAll;
+import static io.bigfile.support.FileBytes.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bigfile.block.InMemoryBlockStore;
 import io.bigfile.file.DirtyBudgetExceededException;
-import io.bigfile.file.FileContent;
 import io.bigfile.file.FileId;
 import io.bigfile.file.FileTooLargeException;
 import io.bigfile.file.FileUpdate;
@@ -26,9 +29,6 @@ import io.bigfile.pagecache.PageCache;
 import io.bigfile.support.MutableClock;
 import io.bigfile.support.Stores;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,36 +72,6 @@ class EngineTests {
     return new RequestContext.InTransaction(txn);
   }
 
-  private void write(RequestContext ctx, FileId f, long off, byte[] data) {
-    engine.write(ctx, f, off, data.length, new ByteArrayInputStream(data), null, null);
-  }
-
-  private byte[] read(RequestContext ctx, FileId f) {
-    try (FileContent c = engine.open(ctx, f)) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      c.copyTo(0, c.info().size(), out);
-      return out.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static byte[] fill(int n, int v) {
-    byte[] b = new byte[n];
-    Arrays.fill(b, (byte) v);
-    return b;
-  }
-
-  private byte[] readRange(RequestContext ctx, FileId f, long off, int len) {
-    try (FileContent c = engine.open(ctx, f)) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      c.copyTo(off, len, out);
-      return out.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   /**
    * A small read of an uncached block fetches only its bytes; the block's second small read loads
    * it whole into the cache, and later reads of it ask the store nothing: not the file record, not
@@ -114,21 +84,21 @@ class EngineTests {
     for (int i = 0; i < data.length; i++) {
       data[i] = (byte) (i * 31 + 7);
     }
-    write(RequestContext.AUTOCOMMIT, f, 0, data);
+    write(engine, RequestContext.AUTOCOMMIT, f, 0, data);
     engine.clearCaches();
     int loads = store.calls("load");
-    assertThat(readRange(RequestContext.AUTOCOMMIT, f, BS + 100, 512))
+    assertThat(read(engine, RequestContext.AUTOCOMMIT, f, BS + 100, 512))
         .isEqualTo(Arrays.copyOfRange(data, BS + 100, BS + 612));
     assertThat(store.calls("loadRange")).isEqualTo(1);
     assertThat(store.calls("load")).isEqualTo(loads);
-    assertThat(readRange(RequestContext.AUTOCOMMIT, f, BS + 1000, 100))
+    assertThat(read(engine, RequestContext.AUTOCOMMIT, f, BS + 1000, 100))
         .isEqualTo(Arrays.copyOfRange(data, BS + 1000, BS + 1100));
     assertThat(store.calls("loadRange")).as("the second read loads the block").isEqualTo(1);
     assertThat(store.calls("load")).isEqualTo(loads + 1);
     int files = store.calls("file");
     int index = store.calls("blocks");
     for (int i = 0; i < 10; i++) {
-      assertThat(readRange(RequestContext.AUTOCOMMIT, f, BS + 10 * i, 10))
+      assertThat(read(engine, RequestContext.AUTOCOMMIT, f, BS + 10 * i, 10))
           .isEqualTo(Arrays.copyOfRange(data, BS + 10 * i, BS + 10 * i + 10));
     }
     assertThat(store.calls("load")).isEqualTo(loads + 1);
@@ -136,8 +106,8 @@ class EngineTests {
     assertThat(store.calls("file")).as("file records of the snapshot are cached").isEqualTo(files);
     assertThat(store.calls("blocks")).as("the index of the snapshot is cached").isEqualTo(index);
     // a commit makes a new snapshot: its reads see the new bytes
-    write(RequestContext.AUTOCOMMIT, f, BS + 10, fill(5, 9));
-    assertThat(readRange(RequestContext.AUTOCOMMIT, f, BS + 8, 9))
+    write(engine, RequestContext.AUTOCOMMIT, f, BS + 10, filled(5, 9));
+    assertThat(read(engine, RequestContext.AUTOCOMMIT, f, BS + 8, 9))
         .containsExactly(data[BS + 8], data[BS + 9], 9, 9, 9, 9, 9, data[BS + 15], data[BS + 16]);
   }
 
@@ -150,11 +120,12 @@ class EngineTests {
   void atARevisionNotYetAnnouncedReadsIt() {
     FileId f = newFile();
     store.freezeHead(true);
-    write(RequestContext.AUTOCOMMIT, f, 0, fill(10, 4));
+    write(engine, RequestContext.AUTOCOMMIT, f, 0, filled(10, 4));
     long rev = store.freshHeadRevision();
     assertThat(store.headRevision()).isLessThan(rev);
-    assertThat(read(new RequestContext.AtRevision(rev), f)).containsExactly(fill(10, 4));
-    assertThatThrownBy(() -> read(new RequestContext.AtRevision(rev + 1), f))
+    assertThat(readAll(engine, new RequestContext.AtRevision(rev), f))
+        .containsExactly(filled(10, 4));
+    assertThatThrownBy(() -> readAll(engine, new RequestContext.AtRevision(rev + 1), f))
         .isInstanceOf(InvalidRequestException.class);
     store.freezeHead(false);
   }
@@ -162,8 +133,8 @@ class EngineTests {
   @Test
   void holesReadAsZerosAndReadsStopAtTheSize() {
     FileId f = newFile();
-    write(RequestContext.AUTOCOMMIT, f, 3 * BS + 10, fill(5, 7));
-    byte[] all = read(RequestContext.AUTOCOMMIT, f);
+    write(engine, RequestContext.AUTOCOMMIT, f, 3 * BS + 10, filled(5, 7));
+    byte[] all = readAll(engine, RequestContext.AUTOCOMMIT, f);
     assertThat(all).hasSize(3 * BS + 15);
     assertThat(Arrays.copyOf(all, 3 * BS + 10)).containsOnly(0);
     assertThat(Arrays.copyOfRange(all, 3 * BS + 10, all.length)).containsOnly(7);
@@ -172,56 +143,56 @@ class EngineTests {
   @Test
   void aFailedRequestLeavesItsTransactionExactlyAsItWas() {
     FileId f = newFile();
-    write(RequestContext.AUTOCOMMIT, f, 0, fill(3 * BS, 1));
+    write(engine, RequestContext.AUTOCOMMIT, f, 0, filled(3 * BS, 1));
     String t = engine.begin().id();
-    write(in(t), f, 100, fill(BS, 2));
+    write(engine, in(t), f, 100, filled(BS, 2));
     TransactionInfo before = engine.transaction(t);
-    byte[] seen = read(in(t), f);
+    byte[] seen = readAll(engine, in(t), f);
 
     // a body shorter than declared, overwriting a dirty page and creating new ones
     assertThatThrownBy(
             () ->
                 engine.write(
-                    in(t), f, 50, 3 * BS, new ByteArrayInputStream(fill(2 * BS, 3)), null, null))
+                    in(t), f, 50, 3 * BS, new ByteArrayInputStream(filled(2 * BS, 3)), null, null))
         .isInstanceOf(InvalidRequestException.class);
     // a replace that fails after dropping everything
     assertThatThrownBy(
-            () -> engine.replace(in(t), f, 10 * BS, new ByteArrayInputStream(fill(5, 4)), null))
+            () -> engine.replace(in(t), f, 10 * BS, new ByteArrayInputStream(filled(5, 4)), null))
         .isInstanceOf(InvalidRequestException.class);
     // a truncation that would need more budget than the transaction has is refused whole
-    assertThat(read(in(t), f)).isEqualTo(seen);
+    assertThat(readAll(engine, in(t), f)).isEqualTo(seen);
     TransactionInfo after = engine.transaction(t);
     assertThat(after.dirtyBytes()).isEqualTo(before.dirtyBytes());
     assertThat(after.filesTouched()).isEqualTo(before.filesTouched());
     assertThat(budget.used()).isEqualTo(before.dirtyBytes());
     engine.commit(t);
-    assertThat(read(RequestContext.AUTOCOMMIT, f)).isEqualTo(seen);
+    assertThat(readAll(engine, RequestContext.AUTOCOMMIT, f)).isEqualTo(seen);
   }
 
   @Test
   void writesOverTheDirtyBudgetAreRefusedAndChangeNothing() {
     FileId f = newFile();
     String t = engine.begin().id();
-    write(in(t), f, 0, fill(10 * BS, 1));
-    assertThatThrownBy(() -> write(in(t), f, 10 * BS, fill(7 * BS, 2)))
+    write(engine, in(t), f, 0, filled(10 * BS, 1));
+    assertThatThrownBy(() -> write(engine, in(t), f, 10 * BS, filled(7 * BS, 2)))
         .isInstanceOf(DirtyBudgetExceededException.class);
     assertThat(engine.transaction(t).dirtyBytes()).isEqualTo(10 * BS);
-    assertThat(read(in(t), f)).hasSize(10 * BS).containsOnly(1);
+    assertThat(readAll(engine, in(t), f)).hasSize(10 * BS).containsOnly(1);
     // the server-wide budget counts every transaction
     FileId g = newFile();
     FileId h = newFile();
     String u = engine.begin().id();
-    write(in(u), g, 0, fill(16 * BS, 1));
+    write(engine, in(u), g, 0, filled(16 * BS, 1));
     String v = engine.begin().id();
-    write(in(v), h, 0, fill(16 * BS, 1));
+    write(engine, in(v), h, 0, filled(16 * BS, 1));
     String x = engine.begin().id();
-    write(in(x), g, 16 * BS, fill(16 * BS, 1));
+    write(engine, in(x), g, 16 * BS, filled(16 * BS, 1));
     String w = engine.begin().id();
-    assertThatThrownBy(() -> write(in(w), h, 0, fill(16 * BS, 1)))
+    assertThatThrownBy(() -> write(engine, in(w), h, 0, filled(16 * BS, 1)))
         .isInstanceOf(DirtyBudgetExceededException.class)
         .hasMessageContaining("server");
     engine.abort(u);
-    write(in(w), h, 0, fill(16 * BS, 1));
+    write(engine, in(w), h, 0, filled(16 * BS, 1));
     // an autocommit patch is staged like a transaction, so the per-transaction budget limits it
     boolean[] given = {false};
     io.bigfile.file.RangeParts big =
@@ -231,21 +202,22 @@ class EngineTests {
           }
           given[0] = true;
           return new io.bigfile.file.RangePart(
-              0, 17 * BS, null, new ByteArrayInputStream(fill(17 * BS, 6)));
+              0, 17 * BS, null, new ByteArrayInputStream(filled(17 * BS, 6)));
         };
     engine.abort(x);
     assertThatThrownBy(() -> engine.patch(RequestContext.AUTOCOMMIT, f, big, null))
         .isInstanceOf(DirtyBudgetExceededException.class)
         .hasMessageContaining("transaction");
     // autocommit writes stream to the store and are not limited by the budget
-    write(RequestContext.AUTOCOMMIT, f, 0, fill(40 * BS, 5));
-    assertThat(read(RequestContext.AUTOCOMMIT, f)).hasSize(40 * BS);
+    write(engine, RequestContext.AUTOCOMMIT, f, 0, filled(40 * BS, 5));
+    assertThat(readAll(engine, RequestContext.AUTOCOMMIT, f)).hasSize(40 * BS);
   }
 
   @Test
   void writesPastTheMaximumSizeAreRefused() {
     FileId f = newFile();
-    assertThatThrownBy(() -> write(RequestContext.AUTOCOMMIT, f, (1 << 20) - 2, fill(5, 1)))
+    assertThatThrownBy(
+            () -> write(engine, RequestContext.AUTOCOMMIT, f, (1 << 20) - 2, filled(5, 1)))
         .isInstanceOf(FileTooLargeException.class);
     assertThatThrownBy(
             () ->
@@ -256,21 +228,21 @@ class EngineTests {
                     new ByteArrayInputStream(new byte[(1 << 20) + 1]),
                     null))
         .isInstanceOf(FileTooLargeException.class);
-    assertThat(read(RequestContext.AUTOCOMMIT, f)).isEmpty();
+    assertThat(readAll(engine, RequestContext.AUTOCOMMIT, f)).isEmpty();
   }
 
   @Test
   void aCommitThatFailsInTheStoreLeavesTheTransactionOpenForARetry() {
     FileId f = newFile();
     String t = engine.begin().id();
-    write(in(t), f, 0, fill(BS, 9));
+    write(engine, in(t), f, 0, filled(BS, 9));
     store.failNextCommits(1);
     assertThatThrownBy(() -> engine.commit(t)).isInstanceOf(StorageUnavailableException.class);
     assertThat(engine.transaction(t).state()).isEqualTo(TransactionState.OPEN);
-    assertThat(read(RequestContext.AUTOCOMMIT, f)).isEmpty();
+    assertThat(readAll(engine, RequestContext.AUTOCOMMIT, f)).isEmpty();
     TransactionInfo done = engine.commit(t);
     assertThat(done.state()).isEqualTo(TransactionState.COMMITTED);
-    assertThat(read(RequestContext.AUTOCOMMIT, f)).containsOnly(9).hasSize(BS);
+    assertThat(readAll(engine, RequestContext.AUTOCOMMIT, f)).containsOnly(9).hasSize(BS);
     assertThat(budget.used()).isZero();
   }
 
@@ -279,8 +251,8 @@ class EngineTests {
     FileId f = newFile();
     String a = engine.begin().id();
     String b = engine.begin().id();
-    write(in(a), f, 0, fill(10, 1));
-    write(in(b), f, 5, fill(10, 2));
+    write(engine, in(a), f, 0, filled(10, 1));
+    write(engine, in(b), f, 5, filled(10, 2));
     engine.commit(a);
     assertThatThrownBy(() -> engine.commit(b))
         .isInstanceOf(TransactionConflictException.class)
@@ -291,18 +263,18 @@ class EngineTests {
               assertThat(c.blocks()).containsExactly(0L);
             });
     assertThat(engine.transaction(b).state()).isEqualTo(TransactionState.ABORTED);
-    assertThatThrownBy(() -> write(in(b), f, 0, fill(1, 1)))
+    assertThatThrownBy(() -> write(engine, in(b), f, 0, filled(1, 1)))
         .isInstanceOf(TransactionNotOpenException.class);
-    assertThat(read(RequestContext.AUTOCOMMIT, f)).containsOnly(1);
+    assertThat(readAll(engine, RequestContext.AUTOCOMMIT, f)).containsOnly(1);
     // read your commits: a transaction begun after a commit sees it
     String c = engine.begin().id();
-    assertThat(read(in(c), f)).containsOnly(1);
+    assertThat(readAll(engine, in(c), f)).containsOnly(1);
   }
 
   @Test
   void aStalePreconditionChangesNothing() {
     FileId f = newFile();
-    write(RequestContext.AUTOCOMMIT, f, 0, fill(10, 1));
+    write(engine, RequestContext.AUTOCOMMIT, f, 0, filled(10, 1));
     assertThatThrownBy(
             () ->
                 engine.write(
@@ -310,18 +282,18 @@ class EngineTests {
                     f,
                     0,
                     3,
-                    new ByteArrayInputStream(fill(3, 2)),
+                    new ByteArrayInputStream(filled(3, 2)),
                     null,
                     info -> false))
         .isInstanceOf(PreconditionFailedException.class);
-    assertThat(read(RequestContext.AUTOCOMMIT, f)).containsOnly(1);
+    assertThat(readAll(engine, RequestContext.AUTOCOMMIT, f)).containsOnly(1);
   }
 
   @Test
   void idleTransactionsExpireAndFreeTheirMemory() {
     FileId f = newFile();
     String t = engine.begin().id();
-    write(in(t), f, 0, fill(3 * BS, 1));
+    write(engine, in(t), f, 0, filled(3 * BS, 1));
     assertThat(budget.used()).isEqualTo(3 * BS);
     clock.advance(Duration.ofMinutes(4));
     assertThat(engine.expireIdleTransactions()).isZero();
@@ -335,37 +307,37 @@ class EngineTests {
   @Test
   void historyOlderThanTheRetentionIsPackedAndAnswersGone() {
     FileId f = newFile();
-    write(RequestContext.AUTOCOMMIT, f, 0, fill(10, 1));
+    write(engine, RequestContext.AUTOCOMMIT, f, 0, filled(10, 1));
     long old = engine.headRevision();
     clock.advance(Duration.ofMinutes(90));
-    write(RequestContext.AUTOCOMMIT, f, 0, fill(10, 2));
+    write(engine, RequestContext.AUTOCOMMIT, f, 0, filled(10, 2));
     long recent = engine.headRevision();
     // an open transaction pins its snapshot
     String t = engine.begin().id();
     clock.advance(Duration.ofMinutes(61));
-    write(RequestContext.AUTOCOMMIT, f, 0, fill(10, 3));
+    write(engine, RequestContext.AUTOCOMMIT, f, 0, filled(10, 3));
     long horizon = engine.pack();
     assertThat(horizon).isEqualTo(recent);
-    assertThat(read(in(t), f)).containsOnly(2);
-    assertThatThrownBy(() -> read(new RequestContext.AtRevision(old), f))
+    assertThat(readAll(engine, in(t), f)).containsOnly(2);
+    assertThatThrownBy(() -> readAll(engine, new RequestContext.AtRevision(old), f))
         .isInstanceOf(RevisionNotRetainedException.class);
-    assertThat(read(new RequestContext.AtRevision(recent), f)).containsOnly(2);
+    assertThat(readAll(engine, new RequestContext.AtRevision(recent), f)).containsOnly(2);
     engine.abort(t);
     assertThat(engine.pack()).as("nothing new is older than the retention").isEqualTo(-1);
     clock.advance(Duration.ofMinutes(61));
     assertThat(engine.pack()).isEqualTo(engine.headRevision());
-    assertThatThrownBy(() -> read(new RequestContext.AtRevision(recent), f))
+    assertThatThrownBy(() -> readAll(engine, new RequestContext.AtRevision(recent), f))
         .isInstanceOf(RevisionNotRetainedException.class);
-    assertThat(read(RequestContext.AUTOCOMMIT, f)).containsOnly(3);
+    assertThat(readAll(engine, RequestContext.AUTOCOMMIT, f)).containsOnly(3);
   }
 
   @Test
   void truncateAndExtendReadZerosAndDeletedFilesAreGone() {
     FileId f = newFile();
-    write(RequestContext.AUTOCOMMIT, f, 0, fill(3 * BS, 1));
+    write(engine, RequestContext.AUTOCOMMIT, f, 0, filled(3 * BS, 1));
     engine.update(RequestContext.AUTOCOMMIT, f, new FileUpdate(BS + 1L, null, null), null);
     engine.update(RequestContext.AUTOCOMMIT, f, new FileUpdate(3L * BS, null, "renamed"), null);
-    byte[] all = read(RequestContext.AUTOCOMMIT, f);
+    byte[] all = readAll(engine, RequestContext.AUTOCOMMIT, f);
     assertThat(Arrays.copyOf(all, BS + 1)).containsOnly(1);
     assertThat(Arrays.copyOfRange(all, BS + 1, 3 * BS)).containsOnly(0);
     assertThat(engine.stat(RequestContext.AUTOCOMMIT, f).name()).isEqualTo("renamed");
@@ -373,14 +345,14 @@ class EngineTests {
     engine.delete(RequestContext.AUTOCOMMIT, f, null);
     assertThatThrownBy(() -> engine.stat(RequestContext.AUTOCOMMIT, f))
         .isInstanceOf(UnknownFileException.class);
-    assertThat(read(new RequestContext.AtRevision(before), f)).hasSize(3 * BS);
+    assertThat(readAll(engine, new RequestContext.AtRevision(before), f)).hasSize(3 * BS);
   }
 
   @Test
   void shutdownAbortsOpenTransactions() {
     FileId f = newFile();
     String t = engine.begin().id();
-    write(in(t), f, 0, fill(10, 1));
+    write(engine, in(t), f, 0, filled(10, 1));
     engine.close();
     assertThat(engine.transaction(t).state()).isEqualTo(TransactionState.ABORTED);
     assertThat(budget.used()).isZero();
@@ -392,15 +364,15 @@ class EngineTests {
         engine
             .create(RequestContext.AUTOCOMMIT, new NewFile("c", 16 * BS, WriteFormat.CHUNKED))
             .id();
-    write(RequestContext.AUTOCOMMIT, f, 0, fill(16 * BS, 1));
-    write(RequestContext.AUTOCOMMIT, f, 5 * BS + 3, fill(1, 2));
-    byte[] all = read(RequestContext.AUTOCOMMIT, f);
+    write(engine, RequestContext.AUTOCOMMIT, f, 0, filled(16 * BS, 1));
+    write(engine, RequestContext.AUTOCOMMIT, f, 5 * BS + 3, filled(1, 2));
+    byte[] all = readAll(engine, RequestContext.AUTOCOMMIT, f);
     assertThat(all[5 * BS + 3]).isEqualTo((byte) 2);
     assertThat(all[5 * BS + 4]).isEqualTo((byte) 1);
     engine.update(
         RequestContext.AUTOCOMMIT, f, new FileUpdate(null, WriteFormat.WHOLE, null), null);
-    write(RequestContext.AUTOCOMMIT, f, 0, fill(1, 3));
-    assertThat(read(RequestContext.AUTOCOMMIT, f)[0]).isEqualTo((byte) 3);
+    write(engine, RequestContext.AUTOCOMMIT, f, 0, filled(1, 3));
+    assertThat(readAll(engine, RequestContext.AUTOCOMMIT, f)[0]).isEqualTo((byte) 3);
     assertThat(Stores.settings().defaultBlockSize()).isEqualTo(BS);
   }
 }

@@ -14,10 +14,8 @@ import io.bigfile.file.NewFile;
 import io.bigfile.file.RequestContext;
 import io.bigfile.file.TransactionConflictException;
 import io.bigfile.file.WriteFormat;
+import io.bigfile.support.FileBytes;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -213,7 +211,7 @@ final class ModelCheck {
               + " (size "
               + v.content.length
               + ")");
-      engine.write(ctx, id, off, data.length, new ByteArrayInputStream(data), null, null);
+      FileBytes.write(engine, ctx, id, off, data);
       modelWrite(v, bs, off, data);
     } else if (op < 60) {
       byte[] data = data(1 + rnd.nextInt(bs));
@@ -512,25 +510,22 @@ final class ModelCheck {
     reads++;
     try (FileContent c = engine.open(ctx, id)) {
       assertEquals(expected.length, c.info().size(), "size of " + id + " in " + ctx + traceText());
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
       if (expected.length > 0 && rnd.nextBoolean()) {
         int off = rnd.nextInt(expected.length);
         // half of the ranges are small: they read only their bytes of an uncached block
         int maxLen =
             rnd.nextBoolean() ? Math.min(1024, expected.length - off) : expected.length - off;
         int len = 1 + rnd.nextInt(maxLen);
-        c.copyTo(off, len, out);
         assertArrayEquals(
             Arrays.copyOfRange(expected, off, off + len),
-            out.toByteArray(),
+            FileBytes.copy(c, off, len),
             "range of " + id + " in " + ctx + traceText());
       } else {
-        c.copyTo(0, expected.length, out);
         assertArrayEquals(
-            expected, out.toByteArray(), "content of " + id + " in " + ctx + traceText());
+            expected,
+            FileBytes.copy(c, 0, expected.length),
+            "content of " + id + " in " + ctx + traceText());
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

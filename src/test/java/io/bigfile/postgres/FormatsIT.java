@@ -1,9 +1,10 @@
 package io.bigfile.postgres;
 
+import static io.bigfile.support.FileBytes.read;
+import static io.bigfile.support.FileBytes.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bigfile.engine.Engine;
-import io.bigfile.file.FileContent;
 import io.bigfile.file.FileId;
 import io.bigfile.file.FileUpdate;
 import io.bigfile.file.NewFile;
@@ -11,9 +12,6 @@ import io.bigfile.file.RequestContext;
 import io.bigfile.file.WriteFormat;
 import io.bigfile.support.Stores;
 import io.bigfile.support.TestDatabase;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -57,19 +55,12 @@ class FormatsIT {
     FileId f = engine.create(RequestContext.AUTOCOMMIT, new NewFile("fmt", BS, format)).id();
     byte[] data = new byte[BS];
     new Random(7).nextBytes(data);
-    engine.write(RequestContext.AUTOCOMMIT, f, 0, BS, new ByteArrayInputStream(data), null, null);
+    write(engine, RequestContext.AUTOCOMMIT, f, 0, data);
     return f;
   }
 
   private long oneByteChange(FileId f) {
-    engine.write(
-        RequestContext.AUTOCOMMIT,
-        f,
-        1_000_000,
-        1,
-        new ByteArrayInputStream(new byte[] {42}),
-        null,
-        null);
+    write(engine, RequestContext.AUTOCOMMIT, f, 1_000_000, new byte[] {42});
     return engine.headRevision();
   }
 
@@ -97,27 +88,21 @@ class FormatsIT {
     // the first small change of a whole block starts a chunk run (every chunk once), later ones add
     // one chunk
     assertThat(storedAt(f, oneByteChange(f))[0]).isEqualTo(BS / 4096);
-    engine.write(
-        RequestContext.AUTOCOMMIT, f, 7, 1, new ByteArrayInputStream(new byte[] {43}), null, null);
+    write(engine, RequestContext.AUTOCOMMIT, f, 7, new byte[] {43});
     assertThat(storedAt(f, engine.headRevision())).containsExactly(1, 4096);
     byte[] data = new byte[BS];
     new Random(8).nextBytes(data);
-    engine.write(RequestContext.AUTOCOMMIT, f, 0, BS, new ByteArrayInputStream(data), null, null);
+    write(engine, RequestContext.AUTOCOMMIT, f, 0, data);
     assertThat(storedAt(f, engine.headRevision())).containsExactly(0, BS);
     // switching the write format is an ordinary change for readers
     engine.update(
         RequestContext.AUTOCOMMIT, f, new FileUpdate(null, WriteFormat.CHUNKED, null), null);
-    engine.write(
-        RequestContext.AUTOCOMMIT, f, 5, 1, new ByteArrayInputStream(new byte[] {1}), null, null);
+    write(engine, RequestContext.AUTOCOMMIT, f, 5, new byte[] {1});
     assertThat(readByte(f, 5)).isEqualTo((byte) 1);
     assertThat(readByte(f, 6)).isEqualTo(data[6]);
   }
 
-  private byte readByte(FileId f, long offset) throws IOException {
-    try (FileContent c = engine.open(RequestContext.AUTOCOMMIT, f)) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      c.copyTo(offset, 1, out);
-      return out.toByteArray()[0];
-    }
+  private byte readByte(FileId f, long offset) {
+    return read(engine, RequestContext.AUTOCOMMIT, f, offset, 1)[0];
   }
 }

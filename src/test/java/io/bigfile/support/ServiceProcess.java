@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,24 +17,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The service as a child JVM ({@code io.bigfile.BigFileApplication} on this JVM's class path),
- * pointed at this test JVM's database ({@link TestDatabase#get()}), on a free port, with its own
- * Narayana log directory (kept across restarts, like one node's disk). Its output and GC log go to
- * files under {@code target/service-processes/<application name>/} for diagnosis, one per start. It
- * can be killed (SIGKILL), stopped gracefully (SIGTERM) and started again on the same database. Its
- * database connections carry the {@link #applicationName() application name}, so tests can watch
- * them in {@code pg_stat_activity}.
+ * pointed at this test JVM's database ({@link TestDatabase#get()}) unless given another, on a free
+ * port, with its own Narayana log directory (kept across restarts, like one node's disk). Its
+ * output and GC log go to files under {@code target/service-processes/<application name>/} (or the
+ * directory it is given) for diagnosis, one per start. It can be killed (SIGKILL), stopped
+ * gracefully (SIGTERM) and started again on the same database. Its database connections carry the
+ * {@link #applicationName() application name}, so tests can watch them in {@code pg_stat_activity}.
+ * The tests and the benchmark's child services (src/bench) start it the same way.
  *
  * <p>A child never outlives the test JVM: {@link #close()} kills it, and a shutdown hook kills any
  * left over.
  */
-public final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess extends ServiceClient implements AutoCloseable {
 
-  private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
   private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration GRACEFUL_TIMEOUT = Duration.ofSeconds(60);
   private static final AtomicInteger COUNTER = new AtomicInteger();
@@ -50,13 +47,9 @@ public final class ServiceProcess implements AutoCloseable {
   private final String applicationName;
   private final List<String> jvmOptions;
   private final List<String> arguments;
-  private final Path dir;
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  private Path dir;
   private final List<Path> logs = new ArrayList<>();
+  private final List<Path> gcLogs = new ArrayList<>();
   private Process process;
   private int port;
 
@@ -79,7 +72,10 @@ public final class ServiceProcess implements AutoCloseable {
 
   private final boolean embedded;
 
-  /** The JDBC URL of the test database to use instead of its own, or null. */
+  /** The database to use instead of the test JVM's, or null. */
+  private TestDatabase.Coordinates database;
+
+  /** The JDBC URL of the database to use instead of its own, or null. */
   private String databaseUrl;
 
   private ServiceProcess(
@@ -90,11 +86,6 @@ public final class ServiceProcess implements AutoCloseable {
     this.jvmOptions = List.copyOf(jvmOptions);
     this.arguments = List.copyOf(arguments);
     this.dir = Path.of("target", "service-processes", applicationName).toAbsolutePath();
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   /**
@@ -108,6 +99,45 @@ public final class ServiceProcess implements AutoCloseable {
     }
     this.databaseUrl = url;
     return this;
+  }
+
+  /**
+   * Uses this database instead of the test JVM's ({@link TestDatabase#get()}, which is then never
+   * asked for), e.g. the benchmark's. Applies from the next {@link #start()}.
+   */
+  public synchronized ServiceProcess withDatabase(TestDatabase.Coordinates db) {
+    if (embedded) {
+      throw new IllegalStateException("a service on an embedded database has no database URL");
+    }
+    this.database = db;
+    return this;
+  }
+
+  /**
+   * Keeps the output, GC logs and Narayana log in {@code dir} instead of {@code
+   * target/service-processes/<application name>}. Applies from the next {@link #start()}.
+   */
+  public synchronized ServiceProcess withDirectory(Path dir) {
+    this.dir = dir.toAbsolutePath();
+    return this;
+  }
+
+  /** Where the output, GC logs and Narayana log of the next or current start are kept. */
+  public synchronized Path directory() {
+    return dir;
+  }
+
+  /** The GC log of the current (or last) start. */
+  public synchronized Path gcLog() {
+    if (gcLogs.isEmpty()) {
+      throw new IllegalStateException("not started yet");
+    }
+    return gcLogs.get(gcLogs.size() - 1);
+  }
+
+  /** The port the current (or last) start listens on. */
+  public synchronized int port() {
+    return port;
   }
 
   /** The PostgreSQL {@code application_name} of every connection of this service. */
@@ -137,9 +167,11 @@ public final class ServiceProcess implements AutoCloseable {
     int n = logs.size() + 1;
     Path log = dir.resolve("output-" + n + ".log");
     logs.add(log);
+    Path gcLog = dir.resolve("gc-" + n + ".log");
+    gcLogs.add(gcLog);
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xlog:gc:file=" + dir.resolve("gc-" + n + ".log"));
+    cmd.add("-Xlog:gc:file=" + gcLog);
     cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
@@ -148,16 +180,17 @@ public final class ServiceProcess implements AutoCloseable {
     if (embedded) {
       cmd.add("--bigfile.embedded.data-dir=" + dir.resolve("embedded"));
     } else {
-      TestDatabase.Coordinates db = TestDatabase.get();
+      TestDatabase.Coordinates db = database != null ? database : TestDatabase.get();
       String base = databaseUrl != null ? databaseUrl : db.url();
       String url = base + (base.contains("?") ? "&" : "?") + "ApplicationName=" + applicationName;
       cmd.add("--spring.datasource.url=" + url);
-      cmd.add("--spring.datasource.username=" + db.username());
+      cmd.add("--spring.datasource.username=" + (db.username() == null ? "" : db.username()));
       cmd.add("--spring.datasource.password=" + (db.password() == null ? "" : db.password()));
     }
     cmd.add("--narayana.log-dir=" + dir.resolve("narayana"));
     cmd.addAll(arguments);
     try {
+      Files.createDirectories(dir);
       Files.writeString(log, String.join(" ", cmd) + "\n\n", StandardCharsets.UTF_8);
       process =
           new ProcessBuilder(cmd)
@@ -283,79 +316,18 @@ public final class ServiceProcess implements AutoCloseable {
 
   // ---------------------------------------------------------------- HTTP
 
-  public HttpClient http() {
-    return http;
-  }
-
+  @Override
   public URI uri(String pathAndQuery) {
     return URI.create("http://127.0.0.1:" + port + pathAndQuery);
   }
 
   /** A request to this service, with a generous default timeout. */
+  @Override
   public HttpRequest.Builder request(String pathAndQuery) {
-    return HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofMinutes(2));
+    return super.request(pathAndQuery).timeout(Duration.ofMinutes(2));
   }
 
-  public HttpResponse<byte[]> send(HttpRequest.Builder request) {
-    return send(request, HttpResponse.BodyHandlers.ofByteArray());
-  }
-
-  public <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> body) {
-    try {
-      return http.send(request.build(), body);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** The status of GET /actuator/health/readiness, or -1 if nothing answers. */
-  public int readinessStatus() {
-    try {
-      return http.send(
-              request("/actuator/health/readiness").timeout(Duration.ofSeconds(5)).GET().build(),
-              HttpResponse.BodyHandlers.discarding())
-          .statusCode();
-    } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  // ---------------------------------------------------------------- small helpers for tests
-
-  public static String body(HttpResponse<byte[]> r) {
-    return new String(r.body(), StandardCharsets.UTF_8);
-  }
-
-  /** A string field of a flat JSON object. */
-  public static String field(HttpResponse<byte[]> r, String name) {
-    Matcher m = Pattern.compile("\"" + name + "\":\"([^\"]*)\"").matcher(body(r));
-    return m.find() ? m.group(1) : null;
-  }
-
-  /** The first number field of that name in a JSON body. */
-  public static long number(HttpResponse<byte[]> r, String name) {
-    List<Long> all = numbers(r, name);
-    if (all.isEmpty()) {
-      throw new AssertionError("no " + name + " in " + body(r));
-    }
-    return all.get(0);
-  }
-
-  /** Every number field of that name in a JSON body, in order. */
-  public static List<Long> numbers(HttpResponse<byte[]> r, String name) {
-    Matcher m = Pattern.compile("\"" + name + "\":(-?\\d+)").matcher(body(r));
-    List<Long> out = new ArrayList<>();
-    while (m.find()) {
-      out.add(Long.parseLong(m.group(1)));
-    }
-    return out;
-  }
+  // ---------------------------------------------------------------- waiting
 
   /**
    * Waits until {@code condition} holds, checking every {@code interval}, failing after {@code
@@ -378,7 +350,8 @@ public final class ServiceProcess implements AutoCloseable {
     }
   }
 
-  private static int freePort() {
+  /** A TCP port that was free a moment ago (another process may take it before it is bound). */
+  public static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
       s.setReuseAddress(true);
       return s.getLocalPort();

@@ -127,12 +127,11 @@ class ConditionalConformanceIT extends HttpTestBase {
   @MethodSource("writes")
   void writesFollowTheTable(String spec, int status) {
     byte[] before = read(id);
-    String[] h = headers(spec);
-    String[] all = new String[h.length + 2];
-    System.arraycopy(h, 0, all, 0, h.length);
-    all[h.length] = "Content-Range";
-    all[h.length + 1] = "bytes 0-0/*";
-    HttpResponse<byte[]> r = put(contentPath(id), new byte[] {before[0]}, all);
+    HttpResponse<byte[]> r =
+        put(
+            contentPath(id),
+            new byte[] {before[0]},
+            withHeader(headers(spec), "Content-Range", "bytes 0-0/*"));
     assertThat(r.statusCode()).as(spec + ": " + describe(r)).isEqualTo(status);
     if (status == 412) {
       assertProblem(r, 412);

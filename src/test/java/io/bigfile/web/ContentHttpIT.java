@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
@@ -73,39 +75,33 @@ class ContentHttpIT extends HttpTestBase {
     assertThat(r.body()).isEmpty();
   }
 
-  @Test
-  void singleRangeIs206WithContentRange() {
-    String id = hundred();
-    byte[] all = counting(100);
-    assertPartial(get(contentPath(id), "Range", "bytes=2-5"), 2, 5, 100, all);
-    assertPartial(get(contentPath(id), "Range", "bytes=0-0"), 0, 0, 100, all);
-    assertPartial(get(contentPath(id), "Range", "bytes=99-99"), 99, 99, 100, all);
-    assertPartial(get(contentPath(id), "Range", "bytes=0-99"), 0, 99, 100, all);
+  /** A Range header on the file of {@link #hundred()} bytes, and the one range it reads. */
+  record SingleRange(String what, String range, long first, long last) {
+    @Override
+    public String toString() {
+      return what + ": " + range;
+    }
   }
 
-  @Test
-  void openEndedRangeReadsToTheEnd() {
-    String id = hundred();
-    assertPartial(get(contentPath(id), "Range", "bytes=10-"), 10, 99, 100, counting(100));
+  static Stream<SingleRange> singleRanges() {
+    return Stream.of(
+        new SingleRange("a single range", "bytes=2-5", 2, 5),
+        new SingleRange("the first byte", "bytes=0-0", 0, 0),
+        new SingleRange("the last byte", "bytes=99-99", 99, 99),
+        new SingleRange("the whole file", "bytes=0-99", 0, 99),
+        new SingleRange("an open range reads to the end", "bytes=10-", 10, 99),
+        new SingleRange("a suffix range reads the last bytes", "bytes=-5", 95, 99),
+        new SingleRange("a suffix longer than the file gives the whole file", "bytes=-500", 0, 99),
+        new SingleRange("a last position past the end is clamped", "bytes=90-1000", 90, 99),
+        new SingleRange("a last position past the end is clamped", "bytes=0-100", 0, 99));
   }
 
-  @Test
-  void suffixRangeReadsTheLastBytes() {
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("singleRanges")
+  void aSingleRangeIs206WithContentRange(SingleRange r) {
     String id = hundred();
-    assertPartial(get(contentPath(id), "Range", "bytes=-5"), 95, 99, 100, counting(100));
-  }
-
-  @Test
-  void suffixLongerThanTheFileGivesTheWholeFileAs206() {
-    String id = hundred();
-    assertPartial(get(contentPath(id), "Range", "bytes=-500"), 0, 99, 100, counting(100));
-  }
-
-  @Test
-  void lastPosPastTheEndIsClamped() {
-    String id = hundred();
-    assertPartial(get(contentPath(id), "Range", "bytes=90-1000"), 90, 99, 100, counting(100));
-    assertPartial(get(contentPath(id), "Range", "bytes=0-100"), 0, 99, 100, counting(100));
+    assertPartial(
+        get(contentPath(id), "Range", r.range()), r.first(), r.last(), 100, counting(100));
   }
 
   @ParameterizedTest
@@ -402,21 +398,39 @@ class ContentHttpIT extends HttpTestBase {
     assertUnchanged(id, counting(100), etag);
   }
 
-  @Test
-  void bodyLengthDifferentFromTheRangeIs400AndChangesNothing() {
+  /**
+   * A body whose length differs from its Content-Range: sent with a Content-Length, or streamed
+   * (chunked, no Content-Length) so that the difference shows only as it arrives.
+   */
+  record Mismatch(String what, boolean streamed, byte[] body, String contentRange) {
+    @Override
+    public String toString() {
+      return what + ": " + body.length + " bytes for " + contentRange;
+    }
+  }
+
+  static Stream<Mismatch> mismatches() {
+    return Stream.of(
+        new Mismatch("a shorter Content-Length", false, ascii("abcde"), "bytes 0-9/*"),
+        new Mismatch("a longer Content-Length", false, ascii("abcde"), "bytes 0-1/*"),
+        new Mismatch(
+            "a shorter Content-Length past the end", false, ascii("abcde"), "bytes 200-209/*"),
+        new Mismatch("a shorter streamed body", true, ascii("abcde"), "bytes 0-9/*"),
+        new Mismatch("a longer streamed body", true, ascii("abcde"), "bytes 0-1/*"),
+        // covers several blocks before it turns out too short
+        new Mismatch("a long streamed body", true, random(3 * BLOCK, 17), "bytes 0-20000/*"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("mismatches")
+  void bodyLengthDifferentFromTheRangeIs400AndChangesNothing(Mismatch m) {
     String id = hundred();
     String etag = etag(id);
-    // Content-Length differs
-    assertProblem(put(contentPath(id), ascii("abcde"), "Content-Range", "bytes 0-9/*"), 400);
-    assertProblem(put(contentPath(id), ascii("abcde"), "Content-Range", "bytes 0-1/*"), 400);
-    assertProblem(put(contentPath(id), ascii("abcde"), "Content-Range", "bytes 200-209/*"), 400);
-    // no Content-Length: the streamed body is shorter or longer than the range
-    assertProblem(putChunked(contentPath(id), ascii("abcde"), "Content-Range", "bytes 0-9/*"), 400);
-    assertProblem(putChunked(contentPath(id), ascii("abcde"), "Content-Range", "bytes 0-1/*"), 400);
-    // a long streamed body that covers several blocks before it turns out too short
-    assertProblem(
-        putChunked(contentPath(id), random(3 * BLOCK, 17), "Content-Range", "bytes 0-20000/*"),
-        400);
+    HttpResponse<byte[]> r =
+        m.streamed()
+            ? putChunked(contentPath(id), m.body(), "Content-Range", m.contentRange())
+            : put(contentPath(id), m.body(), "Content-Range", m.contentRange());
+    assertProblem(r, 400);
     assertUnchanged(id, counting(100), etag);
   }
 

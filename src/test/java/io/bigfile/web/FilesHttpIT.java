@@ -78,10 +78,10 @@ class FilesHttpIT extends HttpTestBase {
     assertProblem(postJson("/v1/files", "{\"blockSize\":" + blockSize + "}"), 400);
   }
 
-  @Test
-  void createWithBadFormatIs400() {
-    assertProblem(postJson("/v1/files", "{\"format\":\"zip\"}"), 400);
-    assertProblem(postJson("/v1/files", "{\"format\":\"WHOLE \"}"), 400);
+  @ParameterizedTest
+  @ValueSource(strings = {"zip", "WHOLE "})
+  void createWithBadFormatIs400(String format) {
+    assertProblem(postJson("/v1/files", "{\"format\":\"" + format + "\"}"), 400);
   }
 
   @ParameterizedTest
@@ -269,17 +269,14 @@ class FilesHttpIT extends HttpTestBase {
     assertThat(text(stat(id), "name")).isEqualTo("after");
   }
 
-  @Test
-  void patchWithBadBodyIs400AndChangesNothing() {
-    String id = newFile(4096);
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"{}", "{\"size\":-1}", "{\"format\":\"zip\"}", "{\"size\":", "{\"size\":\"big\"}"})
+  void patchWithBadBodyIs400AndChangesNothing(String body) {
     byte[] data = ascii("keep me");
-    replace(id, data);
+    String id = fileWith(data);
     String etag = etag(id);
-    assertProblem(patch("/v1/files/" + id, "{}"), 400);
-    assertProblem(patch("/v1/files/" + id, "{\"size\":-1}"), 400);
-    assertProblem(patch("/v1/files/" + id, "{\"format\":\"zip\"}"), 400);
-    assertProblem(patch("/v1/files/" + id, "{\"size\":"), 400);
-    assertProblem(patch("/v1/files/" + id, "{\"size\":\"big\"}"), 400);
+    assertProblem(patch("/v1/files/" + id, body), 400);
     assertUnchanged(id, data, etag);
   }
 
@@ -359,10 +356,6 @@ class FilesHttpIT extends HttpTestBase {
   }
 
   private static List<String> changes(JsonNode item) {
-    List<String> out = new ArrayList<>();
-    for (JsonNode c : item.path("changes")) {
-      out.add(c.asString());
-    }
-    return out;
+    return strings(item.path("changes"));
   }
 }

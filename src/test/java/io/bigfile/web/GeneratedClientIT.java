@@ -15,7 +15,6 @@ import io.bigfile.client.model.NewFile;
 import io.bigfile.client.model.Problem;
 import io.bigfile.client.model.Transaction;
 import io.bigfile.support.PatternData;
-import io.bigfile.support.ServiceTestBase;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * service: create a file, write a range, read a range, run a transaction, and see problems as
  * {@link ApiException}s with their status and problem body.
  */
-class GeneratedClientIT extends ServiceTestBase {
+class GeneratedClientIT extends HttpTestBase {
 
   private static final String UNKNOWN_FILE = "7fffffffffffffff";
 
@@ -124,7 +123,7 @@ class GeneratedClientIT extends ServiceTestBase {
         a.getId(), bodyOf(ascii("AAAA")), t.getId(), "bytes 0-3/*", null, null, null);
     content.writeContent(
         b.getId(), bodyOf(ascii("BBBB")), t.getId(), "bytes 0-3/*", null, null, null);
-    assertThat(read(a.getId(), t.getId())).isEqualTo("AAAA");
+    assertThat(readFourBytes(a.getId(), t.getId())).isEqualTo("AAAA");
     assertThat(files.getFile(a.getId(), null, null, null, null, null, null).getSize())
         .as("others do not see the transaction's writes before it commits")
         .isZero();
@@ -136,8 +135,8 @@ class GeneratedClientIT extends ServiceTestBase {
     assertThat(committed.getData().getState()).isEqualTo(Transaction.StateEnum.COMMITTED);
     long revision = committed.getData().getRevision();
     assertThat(header(committed, "BigFile-Revision")).isEqualTo(Long.toString(revision));
-    assertThat(read(a.getId(), null)).isEqualTo("AAAA");
-    assertThat(read(b.getId(), null)).isEqualTo("BBBB");
+    assertThat(readFourBytes(a.getId(), null)).isEqualTo("AAAA");
+    assertThat(readFourBytes(b.getId(), null)).isEqualTo("BBBB");
     assertThat(files.getFile(b.getId(), null, null, null, null, null, null).getRevision())
         .isEqualTo(revision);
   }
@@ -178,17 +177,14 @@ class GeneratedClientIT extends ServiceTestBase {
         .isEqualTo(Transaction.StateEnum.ABORTED);
   }
 
-  private String read(String id, String txn) throws ApiException, IOException {
+  /** The first four bytes, read with the generated client. */
+  private String readFourBytes(String id, String txn) throws ApiException, IOException {
     File f = content.readContent(id, txn, null, "bytes=0-3", null, null, null, null, null);
     return Files.readString(f.toPath(), StandardCharsets.US_ASCII);
   }
 
   private File bodyOf(byte[] bytes) throws IOException {
     return Files.write(Files.createTempFile(tmp, "body", ".bin"), bytes).toFile();
-  }
-
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
   }
 
   private static String header(ApiResponse<?> r, String name) {

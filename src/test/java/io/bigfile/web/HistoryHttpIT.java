@@ -3,10 +3,11 @@ package io.bigfile.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
@@ -64,19 +65,7 @@ class HistoryHttpIT extends HttpTestBase {
     String before = newFile(BLOCK);
     long rev = replace(before, ascii("x")).path("revision").asLong();
     String after = newFile(BLOCK);
-    List<String> ids = new ArrayList<>();
-    String cursor = null;
-    do {
-      JsonNode page =
-          json(
-              get("/v1/files?limit=1000&at=" + rev + (cursor == null ? "" : "&cursor=" + cursor)),
-              200);
-      for (JsonNode item : page.path("items")) {
-        ids.add(text(item, "id"));
-      }
-      cursor = text(page, "nextCursor");
-    } while (cursor != null);
-    assertThat(ids).contains(before).doesNotContain(after);
+    assertThat(listAll("?at=" + rev)).contains(before).doesNotContain(after);
   }
 
   @Test
@@ -102,36 +91,46 @@ class HistoryHttpIT extends HttpTestBase {
     assertProblem(get("/v1/files/" + id + "?" + query), 400);
   }
 
-  @Test
-  void aContentWriteWithAtIs400AndChangesNothing() {
-    String id = newFile(BLOCK);
-    long rev = replace(id, ascii("keep")).path("revision").asLong();
-    String etag = etag(id);
-    String at = "?at=" + rev;
-    assertProblem(put(contentPath(id) + at, ascii("nope")), 400);
-    assertProblem(put(contentPath(id) + at, ascii("n"), "Content-Range", "bytes 0-0/*"), 400);
-    assertProblem(post(contentPath(id) + at, ascii("nope")), 400);
-    assertUnchanged(id, ascii("keep"), etag);
+  /** A change of the file {@code id} sent with the query {@code at} (such as {@code ?at=5}). */
+  @FunctionalInterface
+  private interface Change {
+    HttpResponse<byte[]> send(HistoryHttpIT test, String id, String at);
   }
 
-  @Test
-  void aPatchWithAtIs400AndChangesNothing() {
+  private record ChangeWithAt(String name, Change change) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static Stream<ChangeWithAt> changesWithAt() {
+    return Stream.of(
+        new ChangeWithAt(
+            "PUT content", (it, id, at) -> it.put(contentPath(id) + at, ascii("nope"))),
+        new ChangeWithAt(
+            "PUT a range",
+            (it, id, at) ->
+                it.put(contentPath(id) + at, ascii("n"), "Content-Range", "bytes 0-0/*")),
+        new ChangeWithAt(
+            "POST content", (it, id, at) -> it.post(contentPath(id) + at, ascii("nope"))),
+        new ChangeWithAt(
+            "PATCH the name",
+            (it, id, at) -> it.patch("/v1/files/" + id + at, "{\"name\":\"nope\"}")),
+        new ChangeWithAt(
+            "PATCH the size", (it, id, at) -> it.patch("/v1/files/" + id + at, "{\"size\":1}")),
+        new ChangeWithAt("DELETE", (it, id, at) -> it.delete("/v1/files/" + id + at)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("changesWithAt")
+  void aChangeWithAtIs400AndChangesNothing(ChangeWithAt c) {
     String id = newFile(BLOCK);
     long rev = replace(id, ascii("keep")).path("revision").asLong();
     String etag = etag(id);
-    assertProblem(patch("/v1/files/" + id + "?at=" + rev, "{\"name\":\"nope\"}"), 400);
-    assertProblem(patch("/v1/files/" + id + "?at=" + rev, "{\"size\":1}"), 400);
+    assertProblem(c.change().send(this, id, "?at=" + rev), 400);
     assertUnchanged(id, ascii("keep"), etag);
     assertThat(text(stat(id), "name")).isNull();
-  }
-
-  @Test
-  void aDeleteWithAtIs400AndKeepsTheFile() {
-    String id = newFile(BLOCK);
-    long rev = replace(id, ascii("keep")).path("revision").asLong();
-    String etag = etag(id);
-    assertProblem(delete("/v1/files/" + id + "?at=" + rev), 400);
-    assertUnchanged(id, ascii("keep"), etag);
   }
 
   @Test

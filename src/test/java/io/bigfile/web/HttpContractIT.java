@@ -91,11 +91,4 @@ class HttpContractIT extends HttpTestBase {
     assertBytes(read(id), ascii("a123456789"));
     assertThat(etag(id)).isNotEqualTo(etag);
   }
-
-  private static String[] withHeader(String[] headers, String name, String value) {
-    String[] out = Arrays.copyOf(headers, headers.length + 2);
-    out[headers.length] = name;
-    out[headers.length + 1] = value;
-    return out;
-  }
 }

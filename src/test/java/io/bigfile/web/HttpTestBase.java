@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.bigfile.support.ServiceTestBase;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -17,9 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Helpers shared by the HTTP contract tests (DESIGN.md section 3): requests over HTTP/1.1 with
@@ -28,7 +25,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 abstract class HttpTestBase extends ServiceTestBase {
 
-  static final JsonMapper JSON = JsonMapper.builder().build();
   static final String PROBLEM_JSON = "application/problem+json";
   static final String OCTETS = "application/octet-stream";
   static final int BLOCK = 4096;
@@ -36,11 +32,19 @@ abstract class HttpTestBase extends ServiceTestBase {
   // ------------------------------------------------------------------ requests
 
   HttpRequest.Builder req(String path, String... headers) {
-    HttpRequest.Builder b = request(path).version(HttpClient.Version.HTTP_1_1);
+    HttpRequest.Builder b = request(path);
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }
     return b;
+  }
+
+  /** {@code headers} (name, value, name, value...) and one more. */
+  static String[] withHeader(String[] headers, String name, String value) {
+    String[] out = Arrays.copyOf(headers, headers.length + 2);
+    out[headers.length] = name;
+    out[headers.length + 1] = value;
+    return out;
   }
 
   HttpResponse<byte[]> get(String path, String... headers) {
@@ -97,43 +101,6 @@ abstract class HttpTestBase extends ServiceTestBase {
 
   // ------------------------------------------------------------------ responses
 
-  static String header(HttpResponse<?> r, String name) {
-    return r.headers().firstValue(name).orElse(null);
-  }
-
-  static String describe(HttpResponse<byte[]> r) {
-    String b = body(r);
-    return r.request().method()
-        + " "
-        + r.request().uri()
-        + " -> "
-        + r.statusCode()
-        + " "
-        + (b.length() > 500 ? b.substring(0, 500) + "..." : b);
-  }
-
-  static HttpResponse<byte[]> assertStatus(HttpResponse<byte[]> r, int status) {
-    assertThat(r.statusCode()).as(describe(r)).isEqualTo(status);
-    return r;
-  }
-
-  static JsonNode json(HttpResponse<byte[]> r) {
-    assertThat(header(r, "Content-Type")).as(describe(r)).contains("json");
-    return JSON.readTree(r.body());
-  }
-
-  /** The JSON body of a response that must have the given status. */
-  static JsonNode json(HttpResponse<byte[]> r, int status) {
-    assertStatus(r, status);
-    return json(r);
-  }
-
-  /** A string field, or null when it is absent or JSON null. */
-  static String text(JsonNode n, String field) {
-    JsonNode v = n.path(field);
-    return v.isMissingNode() || v.isNull() ? null : v.asString();
-  }
-
   /**
    * Asserts an RFC 9457 problem: the status, {@code Content-Type: application/problem+json}, a
    * matching {@code status} member and a non-blank {@code detail}.
@@ -157,8 +124,34 @@ abstract class HttpTestBase extends ServiceTestBase {
     return createFile("{\"blockSize\":" + blockSize + ",\"format\":\"" + format + "\"}");
   }
 
-  static String contentPath(String id) {
-    return "/v1/files/" + id + "/content";
+  /** A new file of {@link #BLOCK}-byte blocks holding {@code content}. */
+  String fileWith(byte[] content) {
+    String id = newFile(BLOCK);
+    replace(id, content);
+    return id;
+  }
+
+  /** The ids of every file listed, page after page; {@code query} is empty or starts with '?'. */
+  List<String> listAll(String query) {
+    List<String> ids = new ArrayList<>();
+    String cursor = null;
+    do {
+      String sep = query.isEmpty() ? "?" : "&";
+      JsonNode page =
+          json(
+              get(
+                  "/v1/files"
+                      + query
+                      + sep
+                      + "limit=1000"
+                      + (cursor == null ? "" : "&cursor=" + cursor)),
+              200);
+      for (JsonNode item : page.path("items")) {
+        ids.add(text(item, "id"));
+      }
+      cursor = text(page, "nextCursor");
+    } while (cursor != null);
+    return ids;
   }
 
   JsonNode stat(String id) {
@@ -172,35 +165,6 @@ abstract class HttpTestBase extends ServiceTestBase {
     return tag;
   }
 
-  /** The file's whole content, read without a transaction. */
-  byte[] read(String id) {
-    return read(id, "");
-  }
-
-  /** The file's whole content, read with a query string (such as {@code ?txn=...}). */
-  byte[] read(String id, String query) {
-    return assertStatus(get(contentPath(id) + query), 200).body();
-  }
-
-  /** Writes {@code data} at {@code offset} with {@code Content-Range: bytes a-b/*}. */
-  JsonNode writeAt(String id, long offset, byte[] data) {
-    return writeAt(id, offset, data, "");
-  }
-
-  JsonNode writeAt(String id, long offset, byte[] data, String query) {
-    return json(
-        put(
-            contentPath(id) + query,
-            data,
-            "Content-Range",
-            "bytes " + offset + "-" + (offset + data.length - 1) + "/*"),
-        200);
-  }
-
-  JsonNode replace(String id, byte[] data) {
-    return json(put(contentPath(id), data), 200);
-  }
-
   /** Asserts the committed content and that no commit changed the file (same ETag). */
   void assertUnchanged(String id, byte[] content, String etag) {
     assertBytes(read(id), content);
@@ -209,43 +173,18 @@ abstract class HttpTestBase extends ServiceTestBase {
 
   // ------------------------------------------------------------------ transactions
 
-  /** Transactions begun by the running test; whatever is still open is aborted after it. */
-  private final List<String> begun = new ArrayList<>();
-
-  String begin() {
-    HttpResponse<byte[]> r = postEmpty("/v1/transactions");
-    JsonNode t = json(r, 201);
-    assertThat(text(t, "state")).isEqualTo("open");
-    begun.add(text(t, "id"));
-    return text(t, "id");
-  }
-
-  /**
-   * A failed test must not leave a transaction open: its snapshot pin would hold back history
-   * packing for the rest of the test JVM.
-   */
-  @AfterEach
-  void abortLeftoverTransactions() {
-    for (String t : begun) {
-      postEmpty("/v1/transactions/" + t + "/abort"); // 409 when already finished
-    }
-    begun.clear();
-  }
-
   JsonNode txn(String txn) {
     return json(get("/v1/transactions/" + txn), 200);
   }
 
-  JsonNode commit(String txn) {
-    JsonNode t = json(postEmpty("/v1/transactions/" + txn + "/commit"), 200);
-    assertThat(text(t, "state")).isEqualTo("committed");
-    return t;
-  }
+  // ------------------------------------------------------------------ JSON
 
-  JsonNode abort(String txn) {
-    JsonNode t = json(postEmpty("/v1/transactions/" + txn + "/abort"), 200);
-    assertThat(text(t, "state")).isEqualTo("aborted");
-    return t;
+  static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode n : array) {
+      out.add(n.asString());
+    }
+    return out;
   }
 
   // ------------------------------------------------------------------ bytes

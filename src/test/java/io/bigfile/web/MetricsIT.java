@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.bigfile.support.PatternData;
-import io.bigfile.support.ServiceTestBase;
 import java.io.IOException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,9 +23,7 @@ import org.junit.jupiter.api.Test;
  * holds a block and back after its commit, one more commit in every relevant histogram bucket, one
  * more conflict for a commit that loses.
  */
-class MetricsIT extends ServiceTestBase {
-
-  private static final int BLOCK = 4096;
+class MetricsIT extends HttpTestBase {
 
   @Test
   void everyMetricTheReadmeListsIsServed() throws IOException {
@@ -42,10 +37,10 @@ class MetricsIT extends ServiceTestBase {
 
   @Test
   void metricsMoveWithTraffic() {
-    String id = createFile("{\"blockSize\":" + BLOCK + "}");
+    String id = newFile(BLOCK);
     Scrape s0 = new Scrape(scrape());
     byte[] data = PatternData.bytes(7, 0, 2 * BLOCK);
-    assertThat(put(id, null, null, data).statusCode()).isEqualTo(200);
+    replace(id, data);
 
     Scrape s1 = new Scrape(scrape());
     assertThat(s1.value("bigfile_bytes_written_total") - s0.value("bigfile_bytes_written_total"))
@@ -68,16 +63,14 @@ class MetricsIT extends ServiceTestBase {
         .isCloseTo(hits(s3) / (hits(s3) + misses(s3)), within(1e-9));
 
     // a transaction holding one dirty block
-    String txn =
-        field(send(request("/v1/transactions").POST(HttpRequest.BodyPublishers.noBody())), "id");
-    assertThat(put(id, txn, "bytes 10-19/*", new byte[10]).statusCode()).isEqualTo(200);
+    String txn = begin();
+    writeAt(id, 10, new byte[10], "?txn=" + txn);
     Scrape s4 = new Scrape(scrape());
     assertThat(s4.value("bigfile_transactions_open"))
         .isEqualTo(s3.value("bigfile_transactions_open") + 1);
     assertThat(s4.value("bigfile_dirty_bytes")).isEqualTo(s3.value("bigfile_dirty_bytes") + BLOCK);
 
-    var commit = send(request("/v1/transactions/" + txn + "/commit").POST(noBody()));
-    assertThat(commit.statusCode()).isEqualTo(200);
+    commit(txn);
     Scrape s5 = new Scrape(scrape());
     assertThat(s5.value("bigfile_transactions_open"))
         .isEqualTo(s4.value("bigfile_transactions_open") - 1);
@@ -100,14 +93,12 @@ class MetricsIT extends ServiceTestBase {
     assertThat(reached).as("the commit was counted in a bucket").isTrue();
 
     // first committer wins: the second commit of the same block is a conflict
-    String first = field(send(request("/v1/transactions").POST(noBody())), "id");
-    String second = field(send(request("/v1/transactions").POST(noBody())), "id");
-    assertThat(put(id, first, "bytes 0-0/*", new byte[] {1}).statusCode()).isEqualTo(200);
-    assertThat(put(id, second, "bytes 1-1/*", new byte[] {2}).statusCode()).isEqualTo(200);
-    assertThat(send(request("/v1/transactions/" + first + "/commit").POST(noBody())).statusCode())
-        .isEqualTo(200);
-    assertThat(send(request("/v1/transactions/" + second + "/commit").POST(noBody())).statusCode())
-        .isEqualTo(409);
+    String first = begin();
+    String second = begin();
+    writeAt(id, 0, new byte[] {1}, "?txn=" + first);
+    writeAt(id, 1, new byte[] {2}, "?txn=" + second);
+    commit(first);
+    assertStatus(postEmpty("/v1/transactions/" + second + "/commit"), 409);
     Scrape s6 = new Scrape(scrape());
     assertThat(s6.value("bigfile_commit_conflicts_total"))
         .isEqualTo(s5.value("bigfile_commit_conflicts_total") + 1);
@@ -116,9 +107,7 @@ class MetricsIT extends ServiceTestBase {
   // ---------------------------------------------------------------- helpers
 
   private String scrape() {
-    HttpResponse<byte[]> r = send(request("/actuator/prometheus").GET());
-    assertThat(r.statusCode()).isEqualTo(200);
-    return body(r);
+    return body(assertStatus(get("/actuator/prometheus"), 200));
   }
 
   private static double hits(Scrape s) {
@@ -127,23 +116,6 @@ class MetricsIT extends ServiceTestBase {
 
   private static double misses(Scrape s) {
     return s.value("bigfile_cache_requests_total", "result=\"miss\"");
-  }
-
-  private HttpResponse<byte[]> put(String id, String txn, String range, byte[] bytes) {
-    HttpRequest.Builder b =
-        request("/v1/files/" + id + "/content" + (txn == null ? "" : "?txn=" + txn));
-    if (range != null) {
-      b.header("Content-Range", range);
-    }
-    return send(b.PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)));
-  }
-
-  private byte[] read(String id) {
-    return send(request("/v1/files/" + id + "/content").GET()).body();
-  }
-
-  private static HttpRequest.BodyPublisher noBody() {
-    return HttpRequest.BodyPublishers.noBody();
   }
 
   /** The metric family names of a scrape (from its TYPE lines). */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bigfile.support.ServiceTestBase;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class SmokeIT extends ServiceTestBase {
@@ -11,13 +12,8 @@ class SmokeIT extends ServiceTestBase {
   @Test
   void writesAndReadsBack() {
     String id = createFile("{\"blockSize\":4096}");
-    var put =
-        send(
-            request("/v1/files/" + id + "/content")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray("hello world".getBytes())));
-    assertThat(put.statusCode()).isEqualTo(200);
-    var get = send(request("/v1/files/" + id + "/content").GET());
-    assertThat(body(get)).isEqualTo("hello world");
+    replace(id, "hello world".getBytes(StandardCharsets.UTF_8));
+    assertThat(new String(read(id), StandardCharsets.UTF_8)).isEqualTo("hello world");
     var health = send(request("/actuator/health/readiness").GET());
     assertThat(health.statusCode()).isEqualTo(200);
   }

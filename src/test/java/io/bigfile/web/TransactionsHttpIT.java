@@ -7,7 +7,12 @@ import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 
 /** The transaction rows of the contract, isolation, conflicts and the dirty budget. */
@@ -15,14 +20,6 @@ class TransactionsHttpIT extends HttpTestBase {
 
   private static String q(String txn) {
     return "?txn=" + txn;
-  }
-
-  private static List<String> strings(JsonNode array) {
-    List<String> out = new ArrayList<>();
-    for (JsonNode n : array) {
-      out.add(n.asString());
-    }
-    return out;
   }
 
   private static List<Long> longs(JsonNode array) {
@@ -59,9 +56,8 @@ class TransactionsHttpIT extends HttpTestBase {
 
   @Test
   void writesAreInvisibleOutsideUntilCommit() {
-    String id = newFile(BLOCK);
     byte[] base = random(2 * BLOCK, 20);
-    replace(id, base);
+    String id = fileWith(base);
     String etag = etag(id);
     String t = begin();
 
@@ -108,9 +104,8 @@ class TransactionsHttpIT extends HttpTestBase {
 
   @Test
   void abortDiscardsEverything() {
-    String id = newFile(BLOCK);
     byte[] base = random(BLOCK + 10, 21);
-    replace(id, base);
+    String id = fileWith(base);
     String etag = etag(id);
     String t = begin();
     writeAt(id, 0, random(3 * BLOCK, 22), q(t));
@@ -129,61 +124,85 @@ class TransactionsHttpIT extends HttpTestBase {
     assertThat(state.path("dirtyBytes").asLong()).isZero();
   }
 
-  @Test
-  void requestsOnAFinishedTransactionAre409() {
-    String id = newFile(BLOCK);
-    replace(id, ascii("base"));
-    String etag = etag(id);
-    String committed = begin();
-    writeAt(id, 0, ascii("B"), q(committed));
-    commit(committed);
-    String aborted = begin();
-    abort(aborted);
-    byte[] now = ascii("Base");
-    String current = etag(id);
-    assertThat(current).isNotEqualTo(etag);
+  /** A request naming the transaction {@code t}, made on the file {@code id}. */
+  @FunctionalInterface
+  private interface Call {
+    HttpResponse<byte[]> send(TransactionsHttpIT test, String id, String t);
+  }
 
-    for (String t : List.of(committed, aborted)) {
-      assertProblem(put(contentPath(id) + q(t), ascii("no")), 409);
-      assertProblem(post(contentPath(id) + q(t), ascii("no")), 409);
-      assertProblem(get(contentPath(id) + q(t)), 409);
-      assertProblem(get("/v1/files/" + id + q(t)), 409);
-      assertProblem(patch("/v1/files/" + id + q(t), "{\"name\":\"no\"}"), 409);
-      assertProblem(delete("/v1/files/" + id + q(t)), 409);
-      assertProblem(postJson("/v1/files" + q(t), "{}"), 409);
-      assertProblem(postEmpty("/v1/transactions/" + t + "/commit"), 409);
-      assertProblem(postEmpty("/v1/transactions/" + t + "/abort"), 409);
+  private record Request(String name, Call call) {
+    HttpResponse<byte[]> send(TransactionsHttpIT test, String id, String t) {
+      return call.send(test, id, t);
     }
-    assertThat(text(txn(committed), "state")).isEqualTo("committed");
-    assertThat(text(txn(aborted), "state")).isEqualTo("aborted");
+
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  /** Every request that can be made in a transaction, and those that end it. */
+  private static final List<Request> IN_A_TRANSACTION =
+      List.of(
+          new Request("PUT content", (it, id, t) -> it.put(contentPath(id) + q(t), ascii("no"))),
+          new Request("POST content", (it, id, t) -> it.post(contentPath(id) + q(t), ascii("no"))),
+          new Request("GET content", (it, id, t) -> it.get(contentPath(id) + q(t))),
+          new Request("GET file", (it, id, t) -> it.get("/v1/files/" + id + q(t))),
+          new Request(
+              "PATCH file", (it, id, t) -> it.patch("/v1/files/" + id + q(t), "{\"name\":\"no\"}")),
+          new Request("DELETE file", (it, id, t) -> it.delete("/v1/files/" + id + q(t))),
+          new Request("POST files", (it, id, t) -> it.postJson("/v1/files" + q(t), "{}")),
+          new Request("commit", (it, id, t) -> it.postEmpty("/v1/transactions/" + t + "/commit")),
+          new Request("abort", (it, id, t) -> it.postEmpty("/v1/transactions/" + t + "/abort")));
+
+  static Stream<Arguments> requestsOnFinishedTransactions() {
+    return Stream.of("committed", "aborted")
+        .flatMap(state -> IN_A_TRANSACTION.stream().map(r -> Arguments.of(state, r)));
+  }
+
+  @ParameterizedTest(name = "{1} on a {0} transaction")
+  @MethodSource("requestsOnFinishedTransactions")
+  void requestsOnAFinishedTransactionAre409(String state, Request request) {
+    String id = fileWith(ascii("base"));
+    String etag = etag(id);
+    String t = begin();
+    byte[] now;
+    if (state.equals("committed")) {
+      writeAt(id, 0, ascii("B"), q(t));
+      commit(t);
+      now = ascii("Base");
+      assertThat(etag(id)).isNotEqualTo(etag);
+    } else {
+      abort(t);
+      now = ascii("base");
+    }
+    String current = etag(id);
+
+    assertProblem(request.send(this, id, t), 409);
+    assertThat(text(txn(t), "state")).isEqualTo(state);
     assertUnchanged(id, now, current);
   }
 
-  @Test
-  void unknownTransactionIs404() {
-    String id = newFile(BLOCK);
-    replace(id, ascii("base"));
+  static Stream<Request> requestsOnAnUnknownTransaction() {
+    return Stream.concat(
+        Stream.of(new Request("GET transaction", (it, id, t) -> it.get("/v1/transactions/" + t))),
+        IN_A_TRANSACTION.stream());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requestsOnAnUnknownTransaction")
+  void unknownTransactionIs404(Request request) {
+    String id = fileWith(ascii("base"));
     String etag = etag(id);
-    String t = "no-such-transaction";
-    assertProblem(get("/v1/transactions/" + t), 404);
-    assertProblem(postEmpty("/v1/transactions/" + t + "/commit"), 404);
-    assertProblem(postEmpty("/v1/transactions/" + t + "/abort"), 404);
-    assertProblem(get(contentPath(id) + q(t)), 404);
-    assertProblem(get("/v1/files/" + id + q(t)), 404);
-    assertProblem(put(contentPath(id) + q(t), ascii("no")), 404);
-    assertProblem(post(contentPath(id) + q(t), ascii("no")), 404);
-    assertProblem(patch("/v1/files/" + id + q(t), "{\"name\":\"no\"}"), 404);
-    assertProblem(delete("/v1/files/" + id + q(t)), 404);
-    assertProblem(postJson("/v1/files" + q(t), "{}"), 404);
+    assertProblem(request.send(this, id, "no-such-transaction"), 404);
     assertUnchanged(id, ascii("base"), etag);
     assertThat(text(stat(id), "name")).isNull();
   }
 
   @Test
   void sameBlockFirstCommitterWinsAndTheLoserIsAborted() {
-    String id = newFile(BLOCK);
     byte[] base = random(3 * BLOCK, 23);
-    replace(id, base);
+    String id = fileWith(base);
     String t1 = begin();
     String t2 = begin();
     byte[] one = ascii("first");
@@ -212,9 +231,8 @@ class TransactionsHttpIT extends HttpTestBase {
 
   @Test
   void differentBlocksOfOneFileBothCommit() {
-    String id = newFile(BLOCK);
     byte[] base = random(4 * BLOCK, 24);
-    replace(id, base);
+    String id = fileWith(base);
     String t1 = begin();
     String t2 = begin();
     byte[] one = random(100, 25);
@@ -230,11 +248,9 @@ class TransactionsHttpIT extends HttpTestBase {
 
   @Test
   void aTransactionKeepsItsSnapshotAfterOtherCommits() {
-    String id = newFile(BLOCK);
     byte[] base = random(3 * BLOCK, 27);
-    replace(id, base);
-    String other = newFile(BLOCK);
-    replace(other, ascii("other v1"));
+    String id = fileWith(base);
+    String other = fileWith(ascii("other v1"));
     String t = begin();
     String etagInTxn = header(get("/v1/files/" + id + q(t)), "ETag");
 
@@ -293,9 +309,8 @@ class TransactionsHttpIT extends HttpTestBase {
 
   @Test
   void truncateAndExtendInATransactionReadAsZerosInsideAndAfterCommit() {
-    String id = newFile(BLOCK);
     byte[] base = random(4 * BLOCK, 36);
-    replace(id, base);
+    String id = fileWith(base);
     String etag = etag(id);
     String t = begin();
     assertStatus(patch("/v1/files/" + id + q(t), "{\"size\":" + (BLOCK + 100) + "}"), 200);
@@ -315,8 +330,7 @@ class TransactionsHttpIT extends HttpTestBase {
 
   @Test
   void aFileDeletedInATransactionExistsOutsideUntilCommit() {
-    String id = newFile(BLOCK);
-    replace(id, ascii("still here"));
+    String id = fileWith(ascii("still here"));
     String t = begin();
     assertStatus(delete("/v1/files/" + id + q(t)), 204);
     assertProblem(get("/v1/files/" + id + q(t)), 404);
@@ -329,8 +343,7 @@ class TransactionsHttpIT extends HttpTestBase {
 
   @Test
   void deleteAgainstAConcurrentWriteConflicts() {
-    String id = newFile(BLOCK);
-    replace(id, ascii("base"));
+    String id = fileWith(ascii("base"));
     String t = begin();
     assertStatus(delete("/v1/files/" + id + q(t)), 204);
     writeAt(id, 0, ascii("B"));
@@ -340,8 +353,29 @@ class TransactionsHttpIT extends HttpTestBase {
     assertBytes(read(id), ascii("Base"));
   }
 
-  @Test
-  void aWriteOverTheDirtyBudgetIs413AndChangesNothing() {
+  /** Nine MiB, more than the test base's dirty budget of 8 MiB per transaction. */
+  private static final byte[] HUGE = random(9 * 1024 * 1024, 32);
+
+  /** Writes of {@link #HUGE} in a transaction. */
+  static Stream<Request> overTheDirtyBudget() {
+    return Stream.of(
+        // overlaps the page written before, then runs past the budget
+        new Request(
+            "PUT of a range",
+            (it, id, t) ->
+                it.put(
+                    contentPath(id) + q(t),
+                    HUGE,
+                    "Content-Range",
+                    "bytes 0-" + (HUGE.length - 1) + "/*")),
+        new Request("POST", (it, id, t) -> it.post(contentPath(id) + q(t), HUGE)),
+        new Request(
+            "PUT of the whole content", (it, id, t) -> it.put(contentPath(id) + q(t), HUGE)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("overTheDirtyBudget")
+  void aWriteOverTheDirtyBudgetIs413AndChangesNothing(Request write) {
     // default block size (2 MiB): the test base allows 8 MiB of dirty blocks per transaction
     String id = createFile("{}");
     byte[] base = random(1000, 30);
@@ -354,13 +388,7 @@ class TransactionsHttpIT extends HttpTestBase {
     String etagInTxn = header(get("/v1/files/" + id + q(t)), "ETag");
     byte[] expected = overlay(base, 100, early);
 
-    // overlaps the page written before, then runs past the budget
-    byte[] huge = random(9 * 1024 * 1024, 32);
-    assertProblem(
-        put(contentPath(id) + q(t), huge, "Content-Range", "bytes 0-" + (huge.length - 1) + "/*"),
-        413);
-    assertProblem(post(contentPath(id) + q(t), huge), 413);
-    assertProblem(put(contentPath(id) + q(t), huge), 413);
+    assertProblem(write.send(this, id, t), 413);
 
     JsonNode after = txn(t);
     assertThat(text(after, "state")).isEqualTo("open");
@@ -380,14 +408,13 @@ class TransactionsHttpIT extends HttpTestBase {
     assertBytes(read(id), expected);
 
     // an autocommit upload is not bound by the transaction budget
-    assertStatus(put(contentPath(id), huge), 200);
-    assertBytes(read(id), huge);
+    assertStatus(put(contentPath(id), HUGE), 200);
+    assertBytes(read(id), HUGE);
   }
 
   @Test
   void aWritePastTheMaximumSizeInATransactionIs413AndChangesNothing() {
-    String id = newFile(BLOCK);
-    replace(id, ascii("base"));
+    String id = fileWith(ascii("base"));
     String t = begin();
     writeAt(id, 0, ascii("B"), q(t));
     JsonNode before = txn(t);
@@ -409,13 +436,88 @@ class TransactionsHttpIT extends HttpTestBase {
     assertBytes(read(id), ascii("Base"));
   }
 
-  @Test
-  void aFailedRequestLeavesTheTransactionExactlyAsItWas() {
-    String id = newFile(BLOCK);
+  /**
+   * What a failing request is sent on: the file the transaction wrote, a file it has not touched,
+   * and an old ETag of that one.
+   */
+  private record Scene(String touched, String untouched, String staleEtag, String txn) {}
+
+  private record Failure(
+      String name,
+      int status,
+      BiFunction<TransactionsHttpIT, Scene, HttpResponse<byte[]>> request) {
+    @Override
+    public String toString() {
+      return name + " -> " + status;
+    }
+  }
+
+  /** Failures of all kinds, on the touched file and on one the transaction has not touched. */
+  static Stream<Failure> failures() {
+    return Stream.of(
+        new Failure(
+            "a streamed body shorter than its range, over two blocks",
+            400,
+            (it, s) ->
+                it.putChunked(
+                    contentPath(s.touched()) + q(s.txn()),
+                    random(2 * BLOCK, 34),
+                    "Content-Range",
+                    "bytes 0-9999/*")),
+        new Failure(
+            "a streamed body shorter than its range",
+            400,
+            (it, s) ->
+                it.putChunked(
+                    contentPath(s.untouched()) + q(s.txn()),
+                    ascii("short"),
+                    "Content-Range",
+                    "bytes 0-9/*")),
+        new Failure(
+            "a streamed body longer than its range",
+            400,
+            (it, s) ->
+                it.putChunked(
+                    contentPath(s.untouched()) + q(s.txn()),
+                    ascii("long body"),
+                    "Content-Range",
+                    "bytes 0-1/*")),
+        new Failure(
+            "a malformed Content-Range",
+            400,
+            (it, s) ->
+                it.put(
+                    contentPath(s.touched()) + q(s.txn()),
+                    ascii("x"),
+                    "Content-Range",
+                    "bytes 9-0/*")),
+        new Failure(
+            "a stale If-Match",
+            412,
+            (it, s) ->
+                it.put(
+                    contentPath(s.untouched()) + q(s.txn()),
+                    ascii("x"),
+                    "If-Match",
+                    s.staleEtag())),
+        new Failure(
+            "a negative size",
+            400,
+            (it, s) -> it.patch("/v1/files/" + s.untouched() + q(s.txn()), "{\"size\":-5}")),
+        new Failure(
+            "a size past the maximum",
+            413,
+            (it, s) ->
+                it.patch(
+                    "/v1/files/" + s.untouched() + q(s.txn()), "{\"size\":" + (2L << 30) + "}")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("failures")
+  void aFailedRequestLeavesTheTransactionExactlyAsItWas(Failure failure) {
     byte[] base = random(3 * BLOCK, 33);
-    replace(id, base);
-    String untouched = newFile(BLOCK);
-    replace(untouched, ascii("untouched"));
+    String id = fileWith(base);
+    String untouched = fileWith(ascii("untouched"));
     String stale = etag(untouched);
     writeAt(untouched, 0, ascii("U"));
 
@@ -425,22 +527,8 @@ class TransactionsHttpIT extends HttpTestBase {
     JsonNode before = txn(t);
     byte[] expected = overlay(base, 10, early);
 
-    // failures of all kinds, on the touched file and on one the transaction has not touched
     assertProblem(
-        putChunked(
-            contentPath(id) + q(t), random(2 * BLOCK, 34), "Content-Range", "bytes 0-9999/*"),
-        400);
-    assertProblem(
-        putChunked(contentPath(untouched) + q(t), ascii("short"), "Content-Range", "bytes 0-9/*"),
-        400);
-    assertProblem(
-        putChunked(
-            contentPath(untouched) + q(t), ascii("long body"), "Content-Range", "bytes 0-1/*"),
-        400);
-    assertProblem(put(contentPath(id) + q(t), ascii("x"), "Content-Range", "bytes 9-0/*"), 400);
-    assertProblem(put(contentPath(untouched) + q(t), ascii("x"), "If-Match", stale), 412);
-    assertProblem(patch("/v1/files/" + untouched + q(t), "{\"size\":-5}"), 400);
-    assertProblem(patch("/v1/files/" + untouched + q(t), "{\"size\":" + (2L << 30) + "}"), 413);
+        failure.request().apply(this, new Scene(id, untouched, stale, t)), failure.status());
 
     assertBytes(read(id, q(t)), expected);
     assertBytes(read(untouched, q(t)), ascii("Untouched"));
@@ -463,9 +551,8 @@ class TransactionsHttpIT extends HttpTestBase {
   void aFailedConditionalWriteTakesNoClaimOnTheFile() {
     // writes with If-Match that then fail (short body, size too large) must not leave an If-Match
     // condition on the file behind: a later commit of another block must not make the commit fail
-    String id = newFile(BLOCK);
     byte[] base = random(3 * BLOCK, 35);
-    replace(id, base);
+    String id = fileWith(base);
     String t = begin();
     String current = header(get("/v1/files/" + id + q(t)), "ETag");
     assertProblem(
@@ -485,27 +572,5 @@ class TransactionsHttpIT extends HttpTestBase {
     writeAt(id, 0, theirs);
     commit(t);
     assertBytes(read(id), overlay(overlay(base, 0, theirs), 2 * BLOCK, mine));
-  }
-
-  private List<String> listAll(String txnQuery) {
-    List<String> ids = new ArrayList<>();
-    String cursor = null;
-    do {
-      String sep = txnQuery.isEmpty() ? "?" : "&";
-      JsonNode page =
-          json(
-              get(
-                  "/v1/files"
-                      + txnQuery
-                      + sep
-                      + "limit=1000"
-                      + (cursor == null ? "" : "&cursor=" + cursor)),
-              200);
-      for (JsonNode item : page.path("items")) {
-        ids.add(text(item, "id"));
-      }
-      cursor = text(page, "nextCursor");
-    } while (cursor != null);
-    return ids;
   }
 }
