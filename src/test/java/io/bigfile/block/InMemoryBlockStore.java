@@ -53,7 +53,9 @@ public final class InMemoryBlockStore implements BlockStore {
   }
 
   /**
-   * How often a read method ({@code file}, {@code blocks}, {@code load}, {@code loadRange}) ran.
+   * How often a read method ({@code file}, {@code blocks}, {@code load}, {@code loadRange}) ran;
+   * {@code loadDuringCommit}: how often {@code load} ran while a commit of this store pulled its
+   * blocks (on PostgreSQL, a read that the commit's head lock may be waiting for).
    */
   public synchronized int calls(String method) {
     return calls.getOrDefault(method, 0);
@@ -61,7 +63,13 @@ public final class InMemoryBlockStore implements BlockStore {
 
   private void called(String method) {
     calls.merge(method, 1, Integer::sum);
+    if (method.equals("load") && committing.get()) {
+      calls.merge("loadDuringCommit", 1, Integer::sum);
+    }
   }
+
+  /** Whether this thread is inside {@link #commit}. */
+  private final ThreadLocal<Boolean> committing = ThreadLocal.withInitial(() -> false);
 
   public synchronized void failNextCommits(int n) {
     failNextCommits = n;
@@ -212,9 +220,14 @@ public final class InMemoryBlockStore implements BlockStore {
     // Pull blocks outside the lock (an upload reads its body here), decoding each into a private
     // copy.
     List<Pending> pending = new ArrayList<>();
-    while (cs.blocks().hasNext()) {
-      BlockWrite w = cs.blocks().next();
-      pending.add(decode(w));
+    committing.set(true);
+    try {
+      while (cs.blocks().hasNext()) {
+        BlockWrite w = cs.blocks().next();
+        pending.add(decode(w));
+      }
+    } finally {
+      committing.set(false);
     }
     List<FileChange> changes = cs.files().get();
     synchronized (this) {

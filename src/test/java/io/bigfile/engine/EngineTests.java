@@ -246,6 +246,27 @@ class EngineTests {
     assertThat(budget.used()).isZero();
   }
 
+  /**
+   * A small change of a block is encoded against the version the transaction saw; that version is
+   * read before the store's commit starts, never from inside it (where PostgreSQL's commit may
+   * already hold the head lock).
+   */
+  @Test
+  void aCommitReadsThePreviousVersionsItEncodesAgainstBeforeTheStoreCommits() {
+    FileId f = newFile();
+    write(engine, RequestContext.AUTOCOMMIT, f, 0, filled(BS, 7));
+    String t = engine.begin().id();
+    write(engine, in(t), f, 100, filled(10, 8));
+    engine.clearCaches();
+    int loads = store.calls("load");
+    engine.commit(t);
+    assertThat(store.calls("load")).as("the previous version was read").isGreaterThan(loads);
+    assertThat(store.calls("loadDuringCommit")).isZero();
+    byte[] expected = filled(BS, 7);
+    java.util.Arrays.fill(expected, 100, 110, (byte) 8);
+    assertThat(readAll(engine, RequestContext.AUTOCOMMIT, f)).isEqualTo(expected);
+  }
+
   @Test
   void aConflictAbortsTheLoserAndKeepsTheWinner() {
     FileId f = newFile();
