@@ -34,9 +34,24 @@ class ArchitectureTests {
         .resideInAnyPackage(
             "org.springframework..",
             "jakarta.servlet..",
+            "jakarta.persistence..",
+            "org.hibernate..",
             "java.sql..",
             "javax.sql..",
             "org.postgresql..")
+        .check(CLASSES);
+  }
+
+  /** The catalogue's entities and repositories are the adapter's: nothing else maps tables. */
+  @Test
+  void jpaLivesOnlyInThePostgresPackage() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("io.bigfile.postgres..", "io.bigfile.config..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "jakarta.persistence..", "org.hibernate..", "org.springframework.data..")
         .check(CLASSES);
   }
 

@@ -7,6 +7,7 @@ import io.bigfile.pagecache.DirtyBudget;
 import io.bigfile.pagecache.PageCache;
 import io.bigfile.postgres.JtaConnections;
 import io.bigfile.postgres.PostgresBlockStore;
+import io.bigfile.postgres.catalog.Catalogue;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -74,6 +75,7 @@ class EngineConfig {
   @DependsOnDatabaseInitialization
   PostgresBlockStore blockStore(
       DataSource dataSource,
+      Catalogue catalogue,
       JtaConnections jta,
       TransactionsProperties tx,
       DatabaseProperties database,
@@ -83,7 +85,7 @@ class EngineConfig {
     listen.setSocketTimeout(10);
     listen.setApplicationName("bigfile-head-watcher");
     return new PostgresBlockStore(
-        dataSource, jta, tx.commitTimeout(), listen, database.headRefresh());
+        dataSource, catalogue, jta, tx.commitTimeout(), listen, database.headRefresh());
   }
 
   @Bean

@@ -1,7 +1,6 @@
 package io.bigfile.postgres;
 
 import io.bigfile.block.BlockWrite;
-import io.bigfile.block.Change;
 import io.bigfile.block.Changeset;
 import io.bigfile.block.CommitOutcome;
 import io.bigfile.block.ConflictException;
@@ -9,10 +8,10 @@ import io.bigfile.block.FileChange;
 import io.bigfile.block.StoredConflict;
 import io.bigfile.file.StorageUnavailableException;
 import io.bigfile.format.EncodedBlock;
+import io.bigfile.postgres.catalog.Catalogue;
 import java.io.ByteArrayInputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
@@ -35,16 +34,17 @@ import java.util.concurrent.ThreadLocalRandom;
  *       from now on every earlier revision is committed and visible;
  *   <li>conflicts are checked against rows committed after the snapshot; any conflict rolls
  *       everything back;
- *   <li>truncations write zero versions, placeholders become the new revision, and one statement
- *       inserts the revision row and the file versions (and notifies listeners of the new head);
+ *   <li>truncations write zero versions, placeholders become the new revision, and the catalogue
+ *       writes the revision row, the rows of created files and the file versions as entities on the
+ *       same connection (the revision row's insert notifies listeners of the new head);
  *   <li>the database commits. Only then does the caller publish anything.
  * </ol>
  *
  * <p>A small changeset already in memory (a transaction's dirty pages, up to {@value
  * #DIRECT_MAX_BYTES} bytes) takes the head lock first and inserts its rows at the revision itself,
- * skipping the placeholder's sequence call and updates: a small commit costs five round trips
- * (lock, rows, conflicts, revision, commit) plus one per file changed, and holds the lock only as
- * long as its rows take to send.
+ * skipping the placeholder's sequence call and updates: a small commit costs six round trips (lock,
+ * rows, conflicts, revision row, file versions, commit) plus one per file changed, and holds the
+ * lock only as long as its rows take to send.
  *
  * <p>On failure (a statement, the connection, the JTA timeout) the database transaction rolls back
  * and nothing of the commit is visible; a conflict rolls back the same way and surfaces as {@link
@@ -69,9 +69,11 @@ final class CommitWriter {
   private static final int BATCH_ROWS = 512;
 
   private final Jdbc jdbc;
+  private final Catalogue catalogue;
 
-  CommitWriter(Jdbc jdbc) {
+  CommitWriter(Jdbc jdbc, Catalogue catalogue) {
     this.jdbc = jdbc;
+    this.catalogue = catalogue;
   }
 
   /**
@@ -96,20 +98,7 @@ final class CommitWriter {
   /** Whether a commit whose commit call failed landed after all, judged by the database. */
   private Optional<CommitOutcome> landed(long rev, long token) {
     try {
-      return jdbc.read(
-          c -> {
-            try (PreparedStatement ps =
-                c.prepareStatement(
-                    "SELECT committed_at FROM revision WHERE rev = ? AND token = ?")) {
-              ps.setLong(1, rev);
-              ps.setLong(2, token);
-              try (ResultSet rs = ps.executeQuery()) {
-                return rs.next()
-                    ? Optional.of(new CommitOutcome(rev, rs.getTimestamp(1).toInstant()))
-                    : Optional.empty();
-              }
-            }
-          });
+      return catalogue.committed(rev, token).map(at -> new CommitOutcome(rev, at));
     } catch (StorageUnavailableException e) {
       return Optional.empty();
     }
@@ -172,7 +161,7 @@ final class CommitWriter {
         ps.executeUpdate();
       }
     }
-    Instant committedAt = writeRevision(c, rev, tokenOut[0], merged);
+    Instant committedAt = catalogue.writeCommit(c, rev, tokenOut[0], merged);
     revisionOut[0] = rev;
     return Optional.of(new CommitOutcome(rev, committedAt));
   }
@@ -268,70 +257,6 @@ final class CommitWriter {
       ps.setLong(4, rev);
       ps.setLong(5, mine);
       ps.executeUpdate();
-    }
-  }
-
-  /**
-   * The revision row, the rows of created files and a version row per file, in one statement. The
-   * notification it sends reaches listeners when, and only if, the transaction commits.
-   */
-  private static Instant writeRevision(Connection c, long rev, long token, List<FileChange> files)
-      throws SQLException {
-    int n = files.size();
-    List<Long> createdIds = new ArrayList<>();
-    List<Integer> createdSizes = new ArrayList<>();
-    Long[] ids = new Long[n];
-    String[] names = new String[n];
-    Long[] sizes = new Long[n];
-    Short[] formats = new Short[n];
-    Boolean[] deleted = new Boolean[n];
-    Short[] changes = new Short[n];
-    for (int i = 0; i < n; i++) {
-      FileChange f = files.get(i);
-      if (f.created()) {
-        createdIds.add(f.fileId());
-        createdSizes.add(f.blockSize());
-      }
-      ids[i] = f.fileId();
-      names[i] = f.name();
-      sizes[i] = f.size();
-      formats[i] = (short) f.format().code();
-      deleted[i] = f.deleted();
-      changes[i] = (short) Change.mask(f.changes());
-    }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            """
-            WITH r AS (INSERT INTO revision (rev, committed_at, token)
-                       VALUES (?, clock_timestamp(), ?)
-                       RETURNING committed_at, pg_notify(?, ?)),
-                 f AS (INSERT INTO file (id, block_size, created_rev)
-                       SELECT id, bs, ? FROM unnest(?::bigint[], ?::integer[]) AS u (id, bs)),
-                 v AS (INSERT INTO file_version (file_id, rev, name, size, format, deleted, changes)
-                       SELECT id, ?, name, size, format, deleted, changes
-                         FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::smallint[],
-                                     ?::boolean[], ?::smallint[])
-                              AS u (id, name, size, format, deleted, changes))
-            SELECT committed_at FROM r
-            """)) {
-      ps.setLong(1, rev);
-      ps.setLong(2, token);
-      ps.setString(3, HeadWatcher.CHANNEL);
-      ps.setString(4, Long.toString(rev));
-      ps.setLong(5, rev);
-      ps.setArray(6, c.createArrayOf("bigint", createdIds.toArray()));
-      ps.setArray(7, c.createArrayOf("integer", createdSizes.toArray()));
-      ps.setLong(8, rev);
-      ps.setArray(9, c.createArrayOf("bigint", ids));
-      ps.setArray(10, c.createArrayOf("text", names));
-      ps.setArray(11, c.createArrayOf("bigint", sizes));
-      ps.setArray(12, c.createArrayOf("smallint", formats));
-      ps.setArray(13, c.createArrayOf("boolean", deleted));
-      ps.setArray(14, c.createArrayOf("smallint", changes));
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getTimestamp(1).toInstant();
-      }
     }
   }
 }

@@ -2,7 +2,6 @@ package io.bigfile.postgres;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -138,47 +137,6 @@ final class History {
             ps.executeUpdate();
           }
           return null;
-        });
-  }
-
-  void publishPin(String replica, long oldestSnapshot) {
-    jdbc.write(
-        c -> {
-          if (oldestSnapshot == Long.MAX_VALUE) {
-            try (PreparedStatement ps =
-                c.prepareStatement("DELETE FROM snapshot_pin WHERE replica = ?")) {
-              ps.setString(1, replica);
-              ps.executeUpdate();
-            }
-          } else {
-            try (PreparedStatement ps =
-                c.prepareStatement(
-                    "INSERT INTO snapshot_pin (replica, min_rev, heartbeat) VALUES (?, ?, now())"
-                        + " ON CONFLICT (replica) DO UPDATE"
-                        + " SET min_rev = excluded.min_rev, heartbeat = excluded.heartbeat")) {
-              ps.setString(1, replica);
-              ps.setLong(2, oldestSnapshot);
-              ps.executeUpdate();
-            }
-          }
-          return null;
-        });
-  }
-
-  long oldestPin(Duration lease) {
-    return jdbc.read(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT min(min_rev) FROM snapshot_pin"
-                      + " WHERE heartbeat > now() - make_interval(secs => ?)")) {
-            ps.setDouble(1, lease.toMillis() / 1000.0);
-            try (ResultSet rs = ps.executeQuery()) {
-              rs.next();
-              long v = rs.getLong(1);
-              return rs.wasNull() ? Long.MAX_VALUE : v;
-            }
-          }
         });
   }
 }

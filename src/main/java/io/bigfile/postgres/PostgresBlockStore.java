@@ -9,6 +9,7 @@ import io.bigfile.block.ConflictException;
 import io.bigfile.block.FileRecord;
 import io.bigfile.block.RevisionRecord;
 import io.bigfile.format.BlockData;
+import io.bigfile.postgres.catalog.Catalogue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -20,15 +21,17 @@ import javax.sql.DataSource;
  * head revision it learns from commit notifications.
  *
  * <p>A façade: it routes each call to the part that owns it and keeps the head revision in step
- * with its own commits. Reads run on the read pool ({@link Jdbc}): the catalogue ({@link
- * CatalogueQueries}), revisions and the block index ({@link SnapshotQueries}) and block bytes
- * ({@link BlockLoader}). Writes run in a JTA transaction ({@link JtaConnections}): commits ({@link
+ * with its own commits. The catalogue (files, their versions and revisions, history bounds,
+ * snapshot pins) goes through JPA ({@link Catalogue}); block data through plain JDBC. Reads run on
+ * the read pool: the block index ({@link SnapshotQueries}) and block bytes ({@link BlockLoader}).
+ * Writes run in a JTA transaction on one connection ({@link JtaConnections}): commits ({@link
  * CommitWriter}, which describes the commit sequence, with the conflict facts of {@link
- * PostgresConflictFacts}), and retention, pack and snapshot pins ({@link History}).
+ * PostgresConflictFacts}, and the catalogue's rows written on the same connection), retention and
+ * pack ({@link History}).
  */
 public final class PostgresBlockStore implements BlockStore, AutoCloseable {
 
-  private final CatalogueQueries catalogue;
+  private final Catalogue catalogue;
   private final SnapshotQueries snapshots;
   private final BlockLoader loader;
   private final CommitWriter writer;
@@ -36,8 +39,9 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
   private final HeadWatcher watcher;
 
   /** A store that asks the database for the head revision on every read. */
-  public PostgresBlockStore(DataSource reads, JtaConnections writes, Duration commitTimeout) {
-    this(reads, writes, commitTimeout, null, Duration.ZERO);
+  public PostgresBlockStore(
+      DataSource reads, Catalogue catalogue, JtaConnections writes, Duration commitTimeout) {
+    this(reads, catalogue, writes, commitTimeout, null, Duration.ZERO);
   }
 
   /**
@@ -48,16 +52,17 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
    */
   public PostgresBlockStore(
       DataSource reads,
+      Catalogue catalogue,
       JtaConnections writes,
       Duration commitTimeout,
       DataSource listen,
       Duration headRefresh) {
     Jdbc jdbc =
         new Jdbc(reads, writes, (int) Math.min(Integer.MAX_VALUE, commitTimeout.toSeconds()));
-    this.catalogue = new CatalogueQueries(jdbc);
+    this.catalogue = catalogue;
     this.snapshots = new SnapshotQueries(jdbc);
     this.loader = new BlockLoader(jdbc);
-    this.writer = new CommitWriter(jdbc);
+    this.writer = new CommitWriter(jdbc, catalogue);
     this.history = new History(jdbc);
     this.watcher = listen == null ? null : new HeadWatcher(listen, headRefresh);
   }
@@ -94,7 +99,7 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
 
   @Override
   public long oldestRetainedRevision() {
-    return snapshots.oldestRetained();
+    return catalogue.oldestRetainedRevision();
   }
 
   @Override
@@ -130,7 +135,7 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
 
   @Override
   public long revisionAtOrBefore(Instant time) {
-    return snapshots.revisionAtOrBefore(time);
+    return catalogue.revisionAtOrBefore(time);
   }
 
   @Override
@@ -173,11 +178,11 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
 
   @Override
   public void publishPin(String replica, long oldestSnapshot) {
-    history.publishPin(replica, oldestSnapshot);
+    catalogue.publishPin(replica, oldestSnapshot);
   }
 
   @Override
   public long oldestPin(Duration lease) {
-    return history.oldestPin(lease);
+    return catalogue.oldestPin(lease);
   }
 }

@@ -3,9 +3,6 @@ package io.bigfile.postgres;
 import io.bigfile.block.BlockRef;
 import io.bigfile.format.BlockFormat;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.List;
 
 /**
@@ -26,10 +23,6 @@ final class SnapshotQueries {
   /** The head revision, from the head row. */
   long head() {
     return jdbc.read(c -> Jdbc.single(c, "SELECT rev FROM head"));
-  }
-
-  long oldestRetained() {
-    return jdbc.read(c -> Jdbc.single(c, "SELECT oldest_retained_rev FROM history"));
   }
 
   List<BlockRef> blocks(long fileId, long snapshot, long fromBlk, long toBlk) {
@@ -92,21 +85,6 @@ final class SnapshotQueries {
           try (PreparedStatement ps = c.prepareStatement(sql)) {
             Jdbc.bind(ps, params);
             return Jdbc.list(ps, rs -> rs.getLong(1));
-          }
-        });
-  }
-
-  long revisionAtOrBefore(Instant time) {
-    return jdbc.read(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT coalesce(max(rev), -1) FROM revision WHERE committed_at <= ?")) {
-            ps.setTimestamp(1, Timestamp.from(time));
-            try (ResultSet rs = ps.executeQuery()) {
-              rs.next();
-              return rs.getLong(1);
-            }
           }
         });
   }

@@ -11,6 +11,7 @@ import io.bigfile.pagecache.DirtyBudget;
 import io.bigfile.pagecache.PageCache;
 import io.bigfile.postgres.JtaConnections;
 import io.bigfile.postgres.PostgresBlockStore;
+import io.bigfile.postgres.catalog.Catalogue;
 import java.time.Clock;
 import java.time.Duration;
 import javax.sql.DataSource;
@@ -70,8 +71,9 @@ public final class Stores {
             xa,
             12,
             Duration.ofSeconds(30));
+    HikariDataSource reads = new HikariDataSource(cfg);
     return new PostgresBlockStore(
-        new HikariDataSource(cfg), jta, Duration.ofMinutes(10), listen, headRefresh);
+        reads, Catalogue.standalone(reads), jta, Duration.ofMinutes(10), listen, headRefresh);
   }
 
   /** Unpooled connections to the test database, for a store's head revision watcher. */
