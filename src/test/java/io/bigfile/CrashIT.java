@@ -168,9 +168,9 @@ class CrashIT {
             KillPoint.whenRunning("INSERT INTO block_version"),
             // every block row written, waiting for the head row (the revision number)
             KillPoint.whenBlockedBy("SELECT rev FROM head FOR UPDATE", "UPDATE head"),
-            // revision taken, rows stamped with it; the revision row and file versions next
-            KillPoint.whenBlockedBy(
-                "LOCK TABLE file_version IN SHARE MODE", "WITH r AS (INSERT INTO revision"),
+            // revision taken, rows stamped with it; the catalogue's revision row and file versions
+            // next
+            KillPoint.whenBlockedBy("LOCK TABLE revision IN SHARE MODE", "insert into revision"),
             // a spread in time, whatever step that is on this machine
             KillPoint.after(commitTime.dividedBy(2)),
             KillPoint.after(commitTime.multipliedBy(9).dividedBy(10)));
