@@ -46,6 +46,10 @@ public final class Catalogue {
   /** The JPA settings of the catalogue, wherever it is built. */
   public static final Map<String, Object> JPA_PROPERTIES =
       Map.of(
+          // the catalogue never joins a JTA transaction through Hibernate: its reads need none, and
+          // the commit's rows reach the JTA transaction through the connection it already holds
+          "hibernate.transaction.jta.platform",
+          "org.hibernate.engine.transaction.jta.platform.internal.NoJtaPlatform",
           "hibernate.hbm2ddl.auto",
           "validate",
           "hibernate.jdbc.batch_size",
