@@ -19,10 +19,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * Streams a file's bytes at one snapshot, with the reading transaction's dirty pages on top.
- * Reaching an offset costs one index lookup for the blocks of the range, never a scan from the
- * start. The block index is fetched a window of blocks at a time, so a long sequential read costs
- * one index query per window. Not thread-safe.
+ * Streams a file's bytes at one snapshot, with the reading transaction's dirty pages on top, as
+ * they were when the read began ({@link TxnFile.ReadView}: the read holds no lock of the
+ * transaction, whose other requests go on meanwhile). Reaching an offset costs one index lookup for
+ * the blocks of the range, never a scan from the start. The block index is fetched a window of
+ * blocks at a time, so a long sequential read costs one index query per window. Not thread-safe.
  */
 final class ContentReader implements FileContent {
 
@@ -42,7 +43,7 @@ final class ContentReader implements FileContent {
   private final long fileId;
   private final int blockSize;
   private final long snapshot;
-  private final TxnFile overlay;
+  private final TxnFile.ReadView overlay;
   private final int windowBlocks;
   private final Executor prefetcher;
   private final PartialReads partials;
@@ -55,7 +56,7 @@ final class ContentReader implements FileContent {
       EngineStats stats,
       FileInfo info,
       long snapshot,
-      TxnFile overlay,
+      TxnFile.ReadView overlay,
       long readAheadBytes,
       Executor prefetcher,
       PartialReads partials,
@@ -139,7 +140,7 @@ final class ContentReader implements FileContent {
    * fails leaves the reader to load the block itself.
    */
   private CompletableFuture<Map<Long, BlockRef>> prefetch(long fromBlk, long toBlk) {
-    // what the background reads of the transaction is copied here, on the thread that holds it
+    // the blocks the transaction's pages cover are not loaded from the store
     long end = committedEnd(toBlk);
     Set<Long> dirty =
         overlay == null ? Set.of() : new HashSet<>(overlay.pages().subMap(fromBlk, toBlk).keySet());
@@ -183,10 +184,7 @@ final class ContentReader implements FileContent {
     return refs(fromBlk, committedEnd(toBlk));
   }
 
-  /**
-   * Where committed blocks stop being visible: inside a transaction, at its truncation mark. Read
-   * on the reader's thread, which holds the transaction.
-   */
+  /** Where committed blocks stop being visible: inside a transaction, at its truncation mark. */
   private long committedEnd(long toBlk) {
     return overlay == null ? toBlk : overlay.committedEnd(toBlk);
   }

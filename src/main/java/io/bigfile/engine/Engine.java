@@ -230,24 +230,30 @@ public final class Engine implements BigFiles, AutoCloseable {
   @Override
   public FileContent open(RequestContext ctx, FileId id) {
     Transactions.Entry e = transactions.enter(ctx, false);
+    FileInfo info;
+    long snapshot;
+    TxnFile.ReadView overlay;
     try {
       Transaction t = e.transaction();
       FileViews.View v = views.view(t, id.value());
-      return new ContentReader(
-          store,
-          versions,
-          stats,
-          views.info(t, v),
-          t.snapshot,
-          v.file(),
-          settings.readAheadBytes(),
-          prefetcher,
-          partials,
-          e::close);
+      info = views.info(t, v);
+      snapshot = t.snapshot;
+      overlay = v.file() == null ? null : v.file().readView();
     } catch (RuntimeException ex) {
       e.close();
       throw ex;
     }
+    return new ContentReader(
+        store,
+        versions,
+        stats,
+        info,
+        snapshot,
+        overlay,
+        settings.readAheadBytes(),
+        prefetcher,
+        partials,
+        e.detach());
   }
 
   private <R> R read(RequestContext ctx, Function<Transaction, R> op) {

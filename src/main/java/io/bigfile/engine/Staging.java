@@ -250,6 +250,10 @@ final class Staging {
     @Override
     public byte[] page(long blk, int from, int coverTo, int mayWriteTo) {
       DirtyPage p = f.page(blk);
+      if (p != null && p.shared()) {
+        // a reader streams this page: write a copy (the savepoint keeps the shared original)
+        p = f.unshare(blk);
+      }
       if (p != null) {
         if (sp.existedBefore(blk, p)) {
           sp.saveRange(p, from, mayWriteTo);

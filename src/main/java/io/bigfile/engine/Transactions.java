@@ -76,6 +76,28 @@ final class Transactions {
     }
 
     /**
+     * Lets a read go on without the transaction's lock, for as long as it streams: a named
+     * transaction is released now, so that its other requests (another read, a write, a commit)
+     * need not wait for a slow client, and only its snapshot stays pinned; an ephemeral one is the
+     * read's own and is kept. The caller took what it reads under the lock (see {@link
+     * TxnFile#readView()}).
+     *
+     * @return what ends the read: unpins the snapshot, or discards the ephemeral transaction
+     */
+    Runnable detach() {
+      if (transaction.ephemeral) {
+        return this::close;
+      }
+      long snapshot = transaction.snapshot;
+      pins.pin(snapshot);
+      close();
+      return () -> {
+        pins.unpin(snapshot);
+        transaction.lastUsed = clock.instant();
+      };
+    }
+
+    /**
      * Leaves the transaction: a named one stays open for its next request; an ephemeral one that
      * was not committed is discarded. Idempotent.
      */

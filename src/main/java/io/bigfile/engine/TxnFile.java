@@ -133,6 +133,53 @@ final class TxnFile {
     return Collections.unmodifiableNavigableMap(pages);
   }
 
+  /**
+   * Replaces the page of block {@code blk} with a copy of it (the page is shared with a reader);
+   * the budget is unchanged, since the transaction still holds one page for the block.
+   *
+   * @return the copy, to write
+   */
+  DirtyPage unshare(long blk) {
+    DirtyPage copy = pages.get(blk).copy();
+    pages.put(blk, copy);
+    return copy;
+  }
+
+  /**
+   * What a reader needs of this file, taken under the transaction's lock and read without it: the
+   * pages as they are now (each shared, so no later write changes their bytes) and where committed
+   * blocks stop being visible.
+   */
+  ReadView readView() {
+    pages.values().forEach(DirtyPage::share);
+    return new ReadView(
+        Collections.unmodifiableNavigableMap(new TreeMap<>(pages)), created(), zeroFrom);
+  }
+
+  /**
+   * The file as a transaction saw it when a read began. Immutable; thread-safe.
+   *
+   * @param pages the transaction's pages of the file, shared with the reader
+   * @param created whether the transaction created the file (no committed block is visible)
+   * @param zeroFrom committed blocks at or past it read as zeros
+   */
+  record ReadView(NavigableMap<Long, DirtyPage> pages, boolean created, long zeroFrom) {
+
+    DirtyPage page(long blk) {
+      return pages.get(blk);
+    }
+
+    /** Whether committed data of block {@code blk} is visible. */
+    boolean committedVisible(long blk) {
+      return !created && blk < zeroFrom;
+    }
+
+    /** Where committed blocks stop being visible below {@code toBlk}. */
+    long committedEnd(long toBlk) {
+      return created ? 0 : Math.min(toBlk, zeroFrom);
+    }
+  }
+
   /** Adds the page of a block that had none; the caller has reserved its budget. */
   void addPage(long blk, DirtyPage page) {
     if (pages.putIfAbsent(blk, page) != null) {

@@ -10,12 +10,18 @@ import io.bigfile.block.BlockRef;
  * to STORED when the commit hands the page to the database, then CLEAN once the database committed
  * (or back to DIRTY if it did not). A page may be written only while it is DIRTY; a move out of
  * sequence is a bug and throws {@link IllegalStateException}.
+ *
+ * <p>A read inside the transaction streams without the transaction's lock: it shares the pages it
+ * may read ({@link #share()}), whose bytes then never change; a later write of such a block
+ * replaces the page with a {@link #copy()} (copy-on-write), so the reader sees the transaction as
+ * it was when the read began.
  */
 public final class DirtyPage {
 
   private final byte[] data;
   private final BlockRef base;
   private PageState state = PageState.DIRTY;
+  private boolean shared;
 
   /**
    * @param data the block's bytes, exactly one block long
@@ -32,14 +38,35 @@ public final class DirtyPage {
     return data;
   }
 
-  /** The block's bytes, to change: only while the page is dirty. */
+  /** The block's bytes, to change: only while the page is dirty and no reader shares it. */
   public byte[] writable() {
     expect(PageState.DIRTY, "written");
+    if (shared) {
+      throw new IllegalStateException("a page shared with a reader cannot be written; copy it");
+    }
     return data;
   }
 
   public BlockRef base() {
     return base;
+  }
+
+  /**
+   * Marks the page as read by a reader that streams without the transaction's lock: from now on its
+   * bytes never change, and a write of its block goes to a {@link #copy()} instead.
+   */
+  public void share() {
+    shared = true;
+  }
+
+  /** Whether a reader may be reading the page's bytes (see {@link #share()}). */
+  public boolean shared() {
+    return shared;
+  }
+
+  /** A dirty, unshared page with a copy of this page's bytes and the same base. */
+  public DirtyPage copy() {
+    return new DirtyPage(data.clone(), base);
   }
 
   public PageState state() {

@@ -1,5 +1,6 @@
 package io.bigfile.engine;
 
+import static io.bigfile.support.FileBytes.copy;
 import static io.bigfile.support.FileBytes.filled;
 import static io.bigfile.support.FileBytes.read;
 import static io.bigfile.support.FileBytes.readAll;
@@ -9,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bigfile.block.InMemoryBlockStore;
 import io.bigfile.file.DirtyBudgetExceededException;
+import io.bigfile.file.FileContent;
 import io.bigfile.file.FileId;
 import io.bigfile.file.FileTooLargeException;
 import io.bigfile.file.FileUpdate;
@@ -138,6 +140,39 @@ class EngineTests {
     assertThat(all).hasSize(3 * BS + 15);
     assertThat(Arrays.copyOf(all, 3 * BS + 10)).containsOnly(0);
     assertThat(Arrays.copyOfRange(all, 3 * BS + 10, all.length)).containsOnly(7);
+  }
+
+  /**
+   * A read inside a transaction takes its view of the transaction when it begins and streams
+   * without the transaction's lock: a stalled reader keeps no other request of the transaction
+   * waiting, and what the transaction writes meanwhile does not tear what the reader sends.
+   */
+  @Test
+  void aReadInATransactionHoldsNoLockWhileItStreamsAndSeesTheTransactionAsItBegan()
+      throws Exception {
+    FileId f = newFile();
+    write(engine, RequestContext.AUTOCOMMIT, f, 0, filled(4 * BS, 1));
+    String t = engine.begin().id();
+    write(engine, in(t), f, 0, filled(2 * BS, 2));
+    java.util.concurrent.ExecutorService other =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    try (FileContent reading = engine.open(in(t), f)) {
+      // another request of the same transaction, on another thread, while the read has not
+      // sent a byte: it must not wait for the reader
+      other
+          .submit(
+              () -> {
+                write(engine, in(t), f, 0, filled(4 * BS, 3));
+                return engine.commit(t);
+              })
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
+      byte[] expected = filled(4 * BS, 1);
+      java.util.Arrays.fill(expected, 0, 2 * BS, (byte) 2);
+      assertThat(copy(reading, 0, 4 * BS)).isEqualTo(expected);
+    } finally {
+      other.shutdownNow();
+    }
+    assertThat(readAll(engine, RequestContext.AUTOCOMMIT, f)).isEqualTo(filled(4 * BS, 3));
   }
 
   @Test

@@ -48,4 +48,22 @@ class DirtyPageTests {
     assertThatThrownBy(dirty::markClean).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(dirty::markDirty).isInstanceOf(IllegalStateException.class);
   }
+
+  @Test
+  void aSharedPageKeepsItsBytesAndItsBlockIsWrittenInACopy() {
+    DirtyPage p = new DirtyPage(new byte[4096], null);
+    p.writable()[0] = 1;
+    p.share();
+    assertThatThrownBy(p::writable).isInstanceOf(IllegalStateException.class);
+    DirtyPage copy = p.copy();
+    assertThat(copy.shared()).isFalse();
+    assertThat(copy.state()).isEqualTo(PageState.DIRTY);
+    copy.writable()[0] = 2;
+    assertThat(p.data()[0]).isEqualTo((byte) 1);
+    assertThat(copy.data()[0]).isEqualTo((byte) 2);
+    // a shared page is still committed like any other
+    p.markStored();
+    p.markClean();
+    assertThat(p.state()).isEqualTo(PageState.CLEAN);
+  }
 }
