@@ -24,13 +24,19 @@ class TransactionReadsHttpIT extends HttpTestBase {
   /** More than loopback socket buffers hold, so the server's write of it blocks. */
   private static final int SIZE = 32 * 1024 * 1024;
 
+  /** The end of the file, written in the transaction (its dirty pages). */
+  private static final int TAIL = 1024 * 1024;
+
   @Test
   void aStalledReaderKeepsNoOtherRequestOfItsTransactionWaitingAndSeesItAsItBegan()
       throws IOException {
     String file = createFile("{\"blockSize\":1048576}");
-    byte[] before = PatternData.bytes(41, 0, SIZE);
+    byte[] committed = PatternData.bytes(41, 0, SIZE);
+    replace(file, committed);
     String txn = begin();
-    writeAt(file, 0, before, "?txn=" + txn);
+    writeAt(file, SIZE - TAIL, PatternData.bytes(42, 0, TAIL), "?txn=" + txn);
+    byte[] seenAtStart = committed.clone();
+    System.arraycopy(PatternData.bytes(42, 0, TAIL), 0, seenAtStart, SIZE - TAIL, TAIL);
     try (Socket stalled = new Socket()) {
       stalled.setReceiveBufferSize(8192);
       stalled.connect(new InetSocketAddress("127.0.0.1", port), 5000);
@@ -50,13 +56,14 @@ class TransactionReadsHttpIT extends HttpTestBase {
                   .timeout(Duration.ofSeconds(20))
                   .GET());
       assertThat(small.statusCode()).as(describe(small)).isEqualTo(206);
-      assertThat(small.body()).isEqualTo(PatternData.bytes(41, 0, 100));
-      byte[] after = PatternData.bytes(42, 0, SIZE);
-      writeAt(file, 0, after, "?txn=" + txn);
-      assertThat(read(file, "?txn=" + txn)).isEqualTo(after);
+      assertThat(small.body()).isEqualTo(java.util.Arrays.copyOf(committed, 100));
+      writeAt(file, SIZE - TAIL, PatternData.bytes(43, 0, TAIL), "?txn=" + txn);
+      byte[] written = committed.clone();
+      System.arraycopy(PatternData.bytes(43, 0, TAIL), 0, written, SIZE - TAIL, TAIL);
+      assertThat(read(file, "?txn=" + txn)).isEqualTo(written);
 
       // the stalled read goes on with the transaction as it was when it began: nothing torn
-      assertThat(in.readNBytes(SIZE)).isEqualTo(before);
+      assertThat(in.readNBytes(SIZE)).isEqualTo(seenAtStart);
     }
     commit(txn);
   }
