@@ -232,14 +232,7 @@ final class PatchBodies {
 
     /** The rest of the body (message/byterange). */
     InputStream rest() {
-      return new InputStream() {
-        @Override
-        public int read() throws IOException {
-          byte[] one = new byte[1];
-          int n = read(one, 0, 1);
-          return n < 0 ? -1 : one[0] & 0xff;
-        }
-
+      return new PartStream() {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
           if (len == 0) {
@@ -301,14 +294,7 @@ final class PatchBodies {
 
     /** The current part's data, ending at the next delimiter (which it consumes). */
     InputStream partStream() {
-      return new InputStream() {
-        @Override
-        public int read() throws IOException {
-          byte[] one = new byte[1];
-          int n = read(one, 0, 1);
-          return n < 0 ? -1 : one[0] & 0xff;
-        }
-
+      return new PartStream() {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
           if (atDelimiter) {
@@ -353,6 +339,16 @@ final class PatchBodies {
       }
       // a partial match at the very end is not a match yet
       return -1;
+    }
+  }
+
+  /** A stream whose single-byte read goes through its array read. */
+  private abstract static class PartStream extends InputStream {
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
     }
   }
 }
