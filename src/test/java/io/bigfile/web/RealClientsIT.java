@@ -104,8 +104,9 @@ class RealClientsIT extends HttpTestBase {
   /**
    * GDAL reads a column 8 pixels wide of a 256 x 3200 GeoTIFF in 16 x 16 tiles through {@code
    * /vsicurl/}: 200 tiles, none next to another in the file. With {@code
-   * GDAL_HTTP_MULTIRANGE=SINGLE_GET} it asks for them in one Range header of 200 ranges, and must
-   * get them as parts rather than the whole file (more than max-ranges, but ascending).
+   * GDAL_HTTP_MULTIRANGE=SINGLE_GET} it asks for them in Range headers of many ranges (GDAL 3.6
+   * puts 192 in the first, more than max-ranges, but ascending), and must get them as parts rather
+   * than the whole file.
    */
   @Test
   void gdalReadsAWindowWithOneMultiRangeRequest() throws Exception {
@@ -161,9 +162,10 @@ class RealClientsIT extends HttpTestBase {
                 Integer.toString(h),
                 "/vsicurl/" + url,
                 window.toString()),
+            // GDAL_DISABLE_READDIR_ON_OPEN=EMPTY_DIR is left out: GDAL 3.6 then fails to write
+            // the ENVI output, with no message (with GTiff output, as in the README, it works)
             Map.of(
                 "GDAL_HTTP_MULTIRANGE", "SINGLE_GET",
-                "GDAL_DISABLE_READDIR_ON_OPEN", "EMPTY_DIR",
                 "GDAL_HTTP_MAX_RETRY", "0",
                 "CPL_CURL_VERBOSE", "YES"));
     assertThat(read.exit()).as(read.output()).isZero();
@@ -171,6 +173,15 @@ class RealClientsIT extends HttpTestBase {
         .as("GDAL got its tiles as parts of one multi-range response")
         .contains("multipart/byteranges")
         .doesNotContain("ERROR ");
+    assertThat(
+            read.output()
+                .lines()
+                .filter(l -> l.startsWith("Range: bytes="))
+                .mapToLong(l -> l.chars().filter(c -> c == ',').count() + 1)
+                .max()
+                .orElse(0))
+        .as("the most ranges in one request of GDAL's")
+        .isGreaterThan(100);
 
     byte[] expected = new byte[w * h];
     for (int y = 0; y < h; y++) {
