@@ -12,6 +12,7 @@ class WebConfig {
 
   @Bean
   RangePolicy rangePolicy(RangesProperties ranges) {
-    return new RangePolicy(ranges.maxRanges(), ranges.maxOverlapping());
+    return new RangePolicy(
+        ranges.maxRanges(), ranges.maxOverlapping(), ranges.maxAscendingRanges());
   }
 }

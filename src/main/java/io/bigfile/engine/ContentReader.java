@@ -80,16 +80,23 @@ final class ContentReader implements FileContent {
     return info;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Each write that returns is counted in {@link EngineStats#bytesRead} as it returns, so a
+   * client that goes away in the middle of a response is counted for what was written before, which
+   * is about what went over the wire (the web server's and the socket's buffers aside).
+   */
   @Override
-  public void copyTo(long offset, long length, OutputStream out) throws IOException {
+  public void copyTo(long offset, long length, OutputStream sink) throws IOException {
     if (offset < 0 || length < 0 || offset + length > info.size()) {
       throw new IllegalArgumentException(
           "range " + offset + "+" + length + " outside file of " + info.size() + " bytes");
     }
+    OutputStream out = new Counted(sink, stats);
     long end = offset + length;
     long lastBlk = length == 0 ? -1 : (end - 1) / blockSize;
     if (length > 0 && lastBlk == offset / blockSize && readSmall(lastBlk, offset, length, out)) {
-      stats.bytesRead.add(length);
       return;
     }
     long pos = offset;
@@ -109,7 +116,44 @@ final class ContentReader implements FileContent {
         pos += to - from;
       }
     }
-    stats.bytesRead.add(length);
+  }
+
+  /**
+   * Counts the bytes of each write that returned, in pieces of at most {@link #PIECE} bytes so that
+   * a whole block written to a client that goes away is counted for the pieces that went out.
+   * Closing it leaves the sink open.
+   */
+  private static final class Counted extends OutputStream {
+    private static final int PIECE = 64 * 1024;
+
+    private final OutputStream sink;
+    private final EngineStats stats;
+
+    Counted(OutputStream sink, EngineStats stats) {
+      this.sink = sink;
+      this.stats = stats;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      sink.write(b);
+      stats.bytesRead.increment();
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      for (int done = 0; done < len; ) {
+        int n = Math.min(PIECE, len - done);
+        sink.write(b, off + done, n);
+        stats.bytesRead.add(n);
+        done += n;
+      }
+    }
+
+    @Override
+    public void flush() throws IOException {
+      sink.flush();
+    }
   }
 
   /**

@@ -35,7 +35,11 @@ final class RangeHeader {
 
   static Parsed resolve(String header, long size) {
     List<Spec> specs = parse(header);
-    if (specs == null) {
+    if (specs == null || size == 0) {
+      // An empty representation has no byte to range over: any Range on it is ignored and the
+      // empty body is served as 200 (section 14.2: a server "MAY ignore the Range header field").
+      // Clients that open a file with "bytes=0-" (ffprobe) take a 416 for a failure; Go's
+      // http.ServeContent answers 200 for the same reason.
       return Parsed.ignore();
     }
     List<ByteRange> out = new ArrayList<>();

@@ -2,12 +2,18 @@ package io.bigfile.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import io.bigfile.support.PatternData;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -104,6 +110,75 @@ class MetricsIT extends HttpTestBase {
         .isEqualTo(s5.value("bigfile_commit_conflicts_total") + 1);
   }
 
+  /**
+   * A client that reads the start of a large response and hangs up is counted for about what was
+   * written to it: at least what it received (less one piece in flight), at most that plus what the
+   * socket buffers between the two hold, never zero and never the whole file.
+   */
+  @Test
+  void bytesReadCountWhatWasSentToAClientThatHangsUp() throws IOException {
+    int block = 1 << 20;
+    int size = 48 << 20;
+    String id = newFile(block);
+    replace(id, PatternData.bytes(11, 0, size));
+    String path = contentPath(id);
+    Scrape before = new Scrape(scrape());
+    double requestsBefore = before.sum("http_server_requests_seconds_count", contentGets());
+
+    long received = 0;
+    long wanted = 4L << 20;
+    try (Socket socket = new Socket()) {
+      socket.setReceiveBufferSize(64 * 1024); // a small window: the server cannot run far ahead
+      socket.setSoTimeout(30_000);
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      socket
+          .getOutputStream()
+          .write(
+              ("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      InputStream in = socket.getInputStream();
+      String head = readHead(in);
+      assertThat(head).startsWith("HTTP/1.1 200").contains("Content-Length: " + size);
+      byte[] buf = new byte[16 * 1024];
+      while (received < wanted) {
+        int n = in.read(buf, 0, (int) Math.min(buf.length, wanted - received));
+        assertThat(n).as("the body goes on past %d bytes", received).isPositive();
+        received += n;
+      }
+    }
+
+    // the server's request ends when its next write fails; only then is the count final
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                new Scrape(scrape()).sum("http_server_requests_seconds_count", contentGets())
+                    > requestsBefore);
+    double counted =
+        new Scrape(scrape()).value("bigfile_bytes_read_total")
+            - before.value("bigfile_bytes_read_total");
+    assertThat(counted)
+        .as("bytes counted for a client that received %d bytes and hung up", received)
+        .isGreaterThanOrEqualTo(received - 64 * 1024)
+        .isLessThanOrEqualTo(received + (16 << 20))
+        .isLessThan(size);
+  }
+
+  private static String[] contentGets() {
+    return new String[] {"uri=\"/v1/files/{id}/content\"", "method=\"GET\""};
+  }
+
+  /** The status line and headers of a response, read up to the empty line. */
+  private static String readHead(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    for (int i = 0; i < 64 * 1024 && !head.toString().endsWith("\r\n\r\n"); i++) {
+      int c = in.read();
+      assertThat(c).as("the response head ends").isNotNegative();
+      head.append((char) c);
+    }
+    return head.toString();
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private String scrape() {
@@ -163,6 +238,20 @@ class MetricsIT extends HttpTestBase {
       }
       assertThat(found).as(name + " " + List.of(labels) + " in the scrape").hasSize(1);
       return found.get(0);
+    }
+
+    /** The sum of the samples of {@code name} whose labels contain every given pair (0 if none). */
+    double sum(String name, String... labels) {
+      double total = 0;
+      for (String line : text.lines().toList()) {
+        if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+          String labelPart = line.substring(name.length(), line.lastIndexOf(' '));
+          if (List.of(labels).stream().allMatch(labelPart::contains)) {
+            total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+          }
+        }
+      }
+      return total;
     }
 
     /** Histogram buckets as (le, cumulative count), in order of le. */

@@ -9,11 +9,12 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * RFC 9110 section 14 conformance, table-driven: each row is a Range header and the expected
  * status, Content-Range and body, checked with GET and again with HEAD (same status and headers, no
- * body). The file is 10000 bytes in 4096-byte blocks.
+ * body). The file is 10000 bytes in 4096-byte blocks; another is empty.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RangeConformanceIT extends HttpTestBase {
@@ -21,9 +22,11 @@ class RangeConformanceIT extends HttpTestBase {
   private static final int SIZE = 10_000;
   private String id;
   private byte[] content;
+  private String emptyId;
 
   @BeforeAll
   void file() {
+    emptyId = newFile(BLOCK, "auto");
     id = newFile(BLOCK, "auto");
     content = random(SIZE, 42);
     replace(id, content);
@@ -75,6 +78,26 @@ class RangeConformanceIT extends HttpTestBase {
       assertThat(header(get, "Content-Type")).isEqualTo(OCTETS);
       assertBytes(get.body(), slice(content, first, first + length));
       assertThat(header(get, "Content-Length")).isEqualTo(Integer.toString(length));
+    }
+  }
+
+  /**
+   * An empty file has no byte to range over: every Range on it, satisfiable-looking or not, is
+   * ignored and the empty body is 200 (as Go's file server does, so that ffprobe can open it).
+   */
+  @ParameterizedTest(name = "empty file, {0} -> 200")
+  @ValueSource(strings = {"bytes=0-", "bytes=0-0", "bytes=0-99", "bytes=-1", "bytes=-0"})
+  void anyRangeOfTheEmptyFileIsIgnored(String range) {
+    HttpResponse<byte[]> get = get(contentPath(emptyId), "Range", range);
+    HttpResponse<byte[]> head = head(contentPath(emptyId), "Range", range);
+    for (HttpResponse<byte[]> r : java.util.List.of(get, head)) {
+      assertThat(r.statusCode()).as(describe(r)).isEqualTo(200);
+      assertThat(header(r, "Content-Range")).isNull();
+      assertThat(header(r, "Content-Length")).isEqualTo("0");
+      assertThat(header(r, "Content-Type")).isEqualTo(OCTETS);
+      assertThat(header(r, "Accept-Ranges")).isEqualTo("bytes");
+      assertThat(header(r, "ETag")).isNotNull();
+      assertThat(r.body()).isEmpty();
     }
   }
 

@@ -44,6 +44,14 @@ class RangeHeaderTests {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"bytes=0-", "bytes=0-0", "bytes=-1", "bytes=-0", "bytes=5-9,0-"})
+  void anyRangeOfAnEmptyRepresentationIsIgnored(String header) {
+    RangeHeader.Parsed p = RangeHeader.resolve(header, 0);
+    assertThat(p.ignored()).isTrue();
+    assertThat(p.unsatisfiable()).isFalse();
+  }
+
+  @ParameterizedTest
   @ValueSource(
       strings = {
         "items=0-1",
