@@ -53,7 +53,7 @@ final class OpenApiVocabulary {
                 array(string())
                     .description(
                         "Kinds of change in conflict: `blocks`, `size`, `name`, `format`,"
-                            + " `existence`, or `modified` (a write of the transaction carried a"
+                            + " `contentType`, `existence`, or `modified` (a write of the transaction carried a"
                             + " precondition, and another commit changed the file after its"
                             + " snapshot)"))
             .addProperty(
