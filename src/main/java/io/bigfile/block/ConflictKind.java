@@ -22,7 +22,9 @@ public enum ConflictKind {
   /** Both changed the file's write format. */
   FORMAT("format"),
   /** Both changed the size, or a later shrink cut off a block this commit writes. */
-  SIZE("size");
+  SIZE("size"),
+  /** Both changed the file's media type. */
+  CONTENT_TYPE("contentType");
 
   private final String wireName;
 

@@ -23,6 +23,7 @@ import java.util.Set;
  *       modified is compared then</td></tr>
  *   <tr><td>{@link ConflictKind#NAME}</td><td>both renamed it</td></tr>
  *   <tr><td>{@link ConflictKind#FORMAT}</td><td>both changed its format</td></tr>
+ *   <tr><td>{@link ConflictKind#CONTENT_TYPE}</td><td>both changed its media type</td></tr>
  *   <tr><td>{@link ConflictKind#SIZE}</td><td>both changed its size, or theirs shrank it and mine
  *       writes a block at or past the smallest size theirs gave it (the new last block itself is a
  *       block conflict: a shrink always writes it)</td></tr>
@@ -84,6 +85,9 @@ public final class ConflictRules {
     }
     if (theirs.contains(Change.FORMAT) && mine.contains(Change.FORMAT)) {
       what.add(ConflictKind.FORMAT);
+    }
+    if (theirs.contains(Change.CONTENT_TYPE) && mine.contains(Change.CONTENT_TYPE)) {
+      what.add(ConflictKind.CONTENT_TYPE);
     }
     if (theirs.contains(Change.SIZE)) {
       if (mine.contains(Change.SIZE)) {

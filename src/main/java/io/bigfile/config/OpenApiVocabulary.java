@@ -53,7 +53,7 @@ final class OpenApiVocabulary {
                 array(string())
                     .description(
                         "Kinds of change in conflict: `blocks`, `size`, `name`, `format`,"
-                            + " `existence`, or `modified` (a write of the transaction carried a"
+                            + " `contentType`, `existence`, or `modified` (a write of the transaction carried a"
                             + " precondition, and another commit changed the file after its"
                             + " snapshot)"))
             .addProperty(
@@ -110,6 +110,17 @@ final class OpenApiVocabulary {
             string().example("bytes 0-1023/146515"),
             "On 206: the range sent and the file's size (`bytes first-last/size`); on 416: `bytes"
                 + " */size`"));
+    h.put(
+        "Content-Disposition",
+        header(
+            string().example("inline; filename=\"scene.tif\""),
+            "RFC 6266: `inline` with the file's name, when it has one (a name that is not visible"
+                + " ASCII in `filename*=UTF-8''...`, after an ASCII `filename` fallback)"));
+    h.put(
+        "X-Content-Type-Options",
+        header(
+            string()._enum(List.of("nosniff")),
+            "On every content response: a browser must not guess a type from the bytes"));
     h.put("Location", header(string().format("uri-reference"), "The path of what was created"));
     h.put(
         "Retry-After",

@@ -275,7 +275,8 @@ public final class Engine implements BigFiles, AutoCloseable {
   public FileInfo update(
       RequestContext ctx, FileId id, FileUpdate update, Precondition precondition) {
     if (update.isEmpty()) {
-      throw new InvalidRequestException("nothing to change: give size, format or name");
+      throw new InvalidRequestException(
+          "nothing to change: give size, format, name or contentType");
     }
     return change(
         ctx,
@@ -284,6 +285,9 @@ public final class Engine implements BigFiles, AutoCloseable {
         (t, f, sp) -> {
           if (update.name() != null) {
             f.rename(update.name());
+          }
+          if (update.contentType() != null) {
+            f.changeContentType(update.newContentType());
           }
           if (update.format() != null) {
             f.changeFormat(update.format());

@@ -93,6 +93,7 @@ final class FileViews {
     return new FileInfo(
         new FileId(r.id()),
         r.name(),
+        r.contentType(),
         r.size(),
         r.blockSize(),
         r.format(),
@@ -110,6 +111,7 @@ final class FileViews {
     return new FileInfo(
         new FileId(f.fileId),
         f.name(),
+        f.contentType(),
         f.size(),
         f.blockSize,
         f.format(),

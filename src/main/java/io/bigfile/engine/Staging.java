@@ -61,7 +61,7 @@ final class Staging {
     do {
       id = random.nextLong() & Long.MAX_VALUE;
     } while (id == 0 || t.files.containsKey(id));
-    t.files.put(id, new TxnFile(id, blockSize, spec.name(), format, now));
+    t.files.put(id, new TxnFile(id, blockSize, spec.name(), spec.contentType(), format, now));
     return new FileId(id);
   }
 

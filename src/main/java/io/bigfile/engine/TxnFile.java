@@ -41,6 +41,7 @@ final class TxnFile {
 
   final Instant createdAt;
   private String name;
+  private String contentType;
   private long size;
   private WriteFormat format;
   private boolean deleted;
@@ -56,16 +57,24 @@ final class TxnFile {
     this.base = base;
     this.createdAt = base.createdAt();
     this.name = base.name();
+    this.contentType = base.contentType();
     this.size = base.size();
     this.format = base.format();
   }
 
-  TxnFile(long fileId, int blockSize, String name, WriteFormat format, Instant createdAt) {
+  TxnFile(
+      long fileId,
+      int blockSize,
+      String name,
+      String contentType,
+      WriteFormat format,
+      Instant createdAt) {
     this.fileId = fileId;
     this.blockSize = blockSize;
     this.base = null;
     this.createdAt = createdAt;
     this.name = name;
+    this.contentType = contentType;
     this.size = 0;
     this.format = format;
     this.changes.add(Change.CREATED);
@@ -77,6 +86,11 @@ final class TxnFile {
 
   String name() {
     return name;
+  }
+
+  /** The media type, or null for none. */
+  String contentType() {
+    return contentType;
   }
 
   long size() {
@@ -192,6 +206,12 @@ final class TxnFile {
     changed(Change.NAME);
   }
 
+  /** Gives the file media type {@code newContentType}, or none for null. */
+  void changeContentType(String newContentType) {
+    contentType = newContentType;
+    changed(Change.CONTENT_TYPE);
+  }
+
   void changeFormat(WriteFormat newFormat) {
     format = newFormat;
     changed(Change.FORMAT);
@@ -253,6 +273,7 @@ final class TxnFile {
         fileId,
         blockSize,
         name,
+        contentType,
         size,
         format,
         deleted,
@@ -278,6 +299,7 @@ final class TxnFile {
   static final class Savepoint {
     private final TxnFile file;
     private final String name;
+    private final String contentType;
     private final long size;
     private final WriteFormat format;
     private final boolean deleted;
@@ -293,6 +315,7 @@ final class TxnFile {
     private Savepoint(TxnFile f) {
       this.file = f;
       this.name = f.name;
+      this.contentType = f.contentType;
       this.size = f.size;
       this.format = f.format;
       this.deleted = f.deleted;
@@ -323,6 +346,7 @@ final class TxnFile {
         System.arraycopy(u.saved, 0, u.page, u.offset, u.saved.length);
       }
       file.name = name;
+      file.contentType = contentType;
       file.size = size;
       file.format = format;
       file.deleted = deleted;

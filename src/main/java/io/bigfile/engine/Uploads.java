@@ -205,6 +205,7 @@ final class Uploads {
               rec.id(),
               rec.blockSize(),
               rec.name(),
+              rec.contentType(),
               newSize,
               rec.format(),
               false,

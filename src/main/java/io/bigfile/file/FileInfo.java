@@ -5,6 +5,7 @@ import java.time.Instant;
 /**
  * A file as one request sees it.
  *
+ * @param contentType the media type to serve the content with; null when it has none
  * @param revision the committed revision that last changed the file as seen by the request; null
  *     for a file created by the request's transaction and not committed yet
  * @param version an opaque validator that changes whenever the content or attributes seen by the
@@ -17,6 +18,7 @@ import java.time.Instant;
 public record FileInfo(
     FileId id,
     String name,
+    String contentType,
     long size,
     int blockSize,
     WriteFormat format,

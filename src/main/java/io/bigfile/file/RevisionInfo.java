@@ -5,6 +5,6 @@ import java.util.List;
 
 /**
  * A revision that changed a file, and what it changed ("created", "size", "name", "format",
- * "blocks", "deleted").
+ * "contentType", "blocks", "deleted").
  */
 public record RevisionInfo(long revision, Instant committedAt, List<String> changes) {}

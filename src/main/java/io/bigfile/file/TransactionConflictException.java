@@ -12,7 +12,8 @@ public final class TransactionConflictException extends BigFileException {
   /**
    * One file in conflict.
    *
-   * @param what the kinds of change in conflict ("blocks", "size", "name", "format", "existence")
+   * @param what the kinds of change in conflict ("blocks", "size", "name", "format", "contentType",
+   *     "existence", "modified")
    * @param blocks the conflicting block numbers (at most a bounded sample when there are many)
    */
   public record Conflict(FileId file, List<String> what, List<Long> blocks) {}

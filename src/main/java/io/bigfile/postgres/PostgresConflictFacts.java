@@ -147,12 +147,12 @@ final class PostgresConflictFacts implements ConflictFacts {
     try (PreparedStatement ps =
         c.prepareStatement(
             """
-            SELECT a.changes, a.min_size, a.n, l.name, l.size, l.format
+            SELECT a.changes, a.min_size, a.n, l.name, l.size, l.format, l.content_type
               FROM (SELECT bit_or(changes) AS changes,
                            min(size) FILTER (WHERE changes & 1 <> 0) AS min_size,
                            count(*) AS n
                       FROM file_version WHERE file_id = ? AND rev > ?) a
-              LEFT JOIN LATERAL (SELECT name, size, format FROM file_version
+              LEFT JOIN LATERAL (SELECT name, size, format, content_type FROM file_version
                                   WHERE file_id = ? ORDER BY rev DESC LIMIT 1) l ON TRUE
             """)) {
       ps.setLong(1, f.fileId());
@@ -170,7 +170,9 @@ final class PostgresConflictFacts implements ConflictFacts {
         }
         long latestSize = rs.getLong(5);
         if (!rs.wasNull()) {
-          onLatest = f.onLatest(rs.getString(4), latestSize, WriteFormat.ofCode(rs.getInt(6)));
+          onLatest =
+              f.onLatest(
+                  rs.getString(4), rs.getString(7), latestSize, WriteFormat.ofCode(rs.getInt(6)));
         }
       }
     } catch (SQLException e) {

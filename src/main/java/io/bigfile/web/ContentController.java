@@ -5,6 +5,7 @@ import io.bigfile.file.FileContent;
 import io.bigfile.file.FileId;
 import io.bigfile.file.FileInfo;
 import io.bigfile.file.InvalidRequestException;
+import io.bigfile.file.MediaTypes;
 import io.bigfile.file.RangeParts;
 import io.bigfile.file.RequestContext;
 import io.swagger.v3.oas.annotations.Operation;
@@ -27,6 +28,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -37,7 +39,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * A file's bytes: range reads (RFC 9110 section 14), range writes, replace and append. Bodies
- * stream straight between the socket and the engine; nothing holds a whole body in memory.
+ * stream straight between the socket and the engine; nothing holds a whole body in memory. Reads
+ * are served as the file's media type with its name ({@code Content-Disposition}), at {@code
+ * /content} and, for tools that look at the URL's extension, at {@code /content/{anyName}}.
  */
 @RestController
 @RequestMapping("/v1/files/{id}/content")
@@ -45,6 +49,34 @@ import org.springframework.web.bind.annotation.RestController;
 class ContentController {
 
   private static final String OCTETS = MediaType.APPLICATION_OCTET_STREAM_VALUE;
+  private static final String ANY = MediaType.ALL_VALUE;
+
+  /**
+   * Every response of a content URL says {@code X-Content-Type-Options: nosniff} (Fetch, section
+   * "X-Content-Type-Options"), errors too: a browser never guesses a type from the bytes, so stored
+   * HTML is never rendered as a page of this origin unless its contentType says so.
+   */
+  @ModelAttribute
+  void noSniffing(HttpServletResponse resp) {
+    resp.setHeader(NOSNIFF_HEADER, "nosniff");
+  }
+
+  static final String NOSNIFF_HEADER = "X-Content-Type-Options";
+
+  /**
+   * The representation's own header fields (RFC 9110 section 8.3, RFC 6266), set only once the
+   * content is sent (200 or 206), never on an error: the file's media type, and its name.
+   */
+  private static void describe(HttpServletResponse resp, FileInfo f, String contentType) {
+    resp.setContentType(contentType);
+    if (f.name() != null && !f.name().isEmpty()) {
+      resp.setHeader(HttpHeaders.CONTENT_DISPOSITION, ContentDispositionHeader.inline(f.name()));
+    }
+  }
+
+  private static String mediaType(FileInfo f) {
+    return f.contentType() == null ? MediaTypes.DEFAULT : f.contentType();
+  }
 
   private final BigFiles files;
   private final RangePolicy rangePolicy;
@@ -58,17 +90,28 @@ class ContentController {
   @Operation(operationId = "readContent", summary = "Read the file's bytes, whole or in ranges")
   @ApiResponse(
       responseCode = "200",
-      description = "The whole content (no Range, a malformed one, or If-Range did not match)",
-      headers = @Header(name = "Accept-Ranges"),
-      content = @Content(mediaType = OCTETS, schema = @Schema(type = "string", format = "binary")))
+      description =
+          "The whole content (no Range, a malformed one, or If-Range did not match), with the"
+              + " file's contentType as Content-Type (application/octet-stream when it has none)",
+      headers = {
+        @Header(name = "Accept-Ranges"),
+        @Header(name = "Content-Disposition"),
+        @Header(name = "X-Content-Type-Options")
+      },
+      content = @Content(mediaType = ANY, schema = @Schema(type = "string", format = "binary")))
   @ApiResponse(
       responseCode = "206",
       description =
-          "One range (application/octet-stream, with Content-Range) or several"
-              + " (multipart/byteranges, parts in request order)",
-      headers = {@Header(name = "Accept-Ranges"), @Header(name = "Content-Range")},
+          "One range (in the file's contentType, with Content-Range) or several"
+              + " (multipart/byteranges, parts in request order, each with the file's contentType)",
+      headers = {
+        @Header(name = "Accept-Ranges"),
+        @Header(name = "Content-Range"),
+        @Header(name = "Content-Disposition"),
+        @Header(name = "X-Content-Type-Options")
+      },
       content = {
-        @Content(mediaType = OCTETS, schema = @Schema(type = "string", format = "binary")),
+        @Content(mediaType = ANY, schema = @Schema(type = "string", format = "binary")),
         @Content(
             mediaType = "multipart/byteranges",
             schema = @Schema(type = "string", format = "binary"))
@@ -89,6 +132,81 @@ class ContentController {
   @Parameter(in = ParameterIn.HEADER, name = "If-Modified-Since")
   @Parameter(in = ParameterIn.HEADER, name = "If-Unmodified-Since")
   void read(@PathVariable String id, HttpServletRequest req, HttpServletResponse resp)
+      throws IOException {
+    serve(id, req, resp);
+  }
+
+  @RequestMapping(
+      path = "/{name}",
+      method = {RequestMethod.GET, RequestMethod.HEAD})
+  @Operation(
+      operationId = "readContentByName",
+      summary = "Read the file's bytes under a URL that ends in a name",
+      description =
+          "Exactly what readContent serves (ranges, validators, preconditions, `txn` and `at`),"
+              + " for tools that decide by the extension at the end of the URL (GDAL's"
+              + " CPL_VSIL_CURL_ALLOWED_EXTENSIONS, for one). The name is not checked against the"
+              + " file's name.")
+  @Parameter(
+      in = ParameterIn.PATH,
+      name = "name",
+      required = true,
+      description = "Any name, such as the file's own: `scene.tif`",
+      schema = @Schema(type = "string"))
+  @ApiResponse(
+      responseCode = "200",
+      description =
+          "The whole content (no Range, a malformed one, or If-Range did not match), with the"
+              + " file's contentType as Content-Type (application/octet-stream when it has none)",
+      headers = {
+        @Header(name = "Accept-Ranges"),
+        @Header(name = "Content-Disposition"),
+        @Header(name = "X-Content-Type-Options")
+      },
+      content = @Content(mediaType = ANY, schema = @Schema(type = "string", format = "binary")))
+  @ApiResponse(
+      responseCode = "206",
+      description =
+          "One range (in the file's contentType, with Content-Range) or several"
+              + " (multipart/byteranges, parts in request order, each with the file's contentType)",
+      headers = {
+        @Header(name = "Accept-Ranges"),
+        @Header(name = "Content-Range"),
+        @Header(name = "Content-Disposition"),
+        @Header(name = "X-Content-Type-Options")
+      },
+      content = {
+        @Content(mediaType = ANY, schema = @Schema(type = "string", format = "binary")),
+        @Content(
+            mediaType = "multipart/byteranges",
+            schema = @Schema(type = "string", format = "binary"))
+      })
+  @ApiResponse(
+      responseCode = "304",
+      description = "Not modified: If-None-Match or If-Modified-Since says the client has it")
+  @ApiResponse(
+      responseCode = "416",
+      description = "No requested range overlaps the file (Content-Range: bytes */size)",
+      headers = @Header(name = "Content-Range"))
+  @Parameter(in = ParameterIn.QUERY, name = "txn", description = "Read inside this transaction")
+  @Parameter(in = ParameterIn.QUERY, name = "at", description = "Read at this past revision")
+  @Parameter(in = ParameterIn.HEADER, name = "Range", description = "RFC 9110 byte ranges")
+  @Parameter(in = ParameterIn.HEADER, name = "If-Range")
+  @Parameter(in = ParameterIn.HEADER, name = "If-Match")
+  @Parameter(in = ParameterIn.HEADER, name = "If-None-Match")
+  @Parameter(in = ParameterIn.HEADER, name = "If-Modified-Since")
+  @Parameter(in = ParameterIn.HEADER, name = "If-Unmodified-Since")
+  void readByName(
+      @PathVariable String id,
+      @PathVariable String name,
+      HttpServletRequest req,
+      HttpServletResponse resp)
+      throws IOException {
+    serve(id, req, resp);
+  }
+
+  /** A read of the content, whichever URL named it. */
+  private void serve(String id, HttpServletRequest req, HttpServletResponse resp)
       throws IOException {
     RequestContext ctx = QueryParams.context(req);
     boolean head = RequestMethod.HEAD.name().equals(req.getMethod());
@@ -128,7 +246,7 @@ class ContentController {
             ByteRange r = ranges.get(0);
             resp.setStatus(HttpServletResponse.SC_PARTIAL_CONTENT);
             resp.setHeader(HttpHeaders.CONTENT_RANGE, r.contentRange(f.size()));
-            resp.setContentType(OCTETS);
+            describe(resp, f, mediaType(f));
             resp.setContentLengthLong(r.length());
             if (!head) {
               content.copyTo(r.offset(), r.length(), resp.getOutputStream());
@@ -140,7 +258,7 @@ class ContentController {
         }
       }
       resp.setStatus(HttpServletResponse.SC_OK);
-      resp.setContentType(OCTETS);
+      describe(resp, f, mediaType(f));
       resp.setContentLengthLong(f.size());
       if (!head) {
         content.copyTo(0, f.size(), resp.getOutputStream());
@@ -166,7 +284,7 @@ class ContentController {
                   + "--"
                   + boundary
                   + "\r\nContent-Type: "
-                  + OCTETS
+                  + mediaType(f)
                   + "\r\nContent-Range: "
                   + r.contentRange(f.size())
                   + "\r\n\r\n")
@@ -176,7 +294,7 @@ class ContentController {
     byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
     total += tail.length;
     resp.setStatus(HttpServletResponse.SC_PARTIAL_CONTENT);
-    resp.setContentType("multipart/byteranges; boundary=" + boundary);
+    describe(resp, f, "multipart/byteranges; boundary=" + boundary);
     resp.setContentLengthLong(total);
     if (head) {
       return;

@@ -14,6 +14,13 @@ record FileJson(
             example = "3f1c0a9b2e7d4c11")
         String id,
     @Schema(nullable = true, description = "The file's name; null when it has none") String name,
+    @Schema(
+            nullable = true,
+            description =
+                "The media type its content is served with; null when it has none (served as"
+                    + " application/octet-stream)",
+            example = "video/mp4")
+        String contentType,
     @Schema(requiredMode = RequiredMode.REQUIRED, description = "Size in bytes") long size,
     @Schema(requiredMode = RequiredMode.REQUIRED, description = "Bytes per block") int blockSize,
     @Schema(
@@ -34,6 +41,7 @@ record FileJson(
     return new FileJson(
         f.id().toString(),
         f.name(),
+        f.contentType(),
         f.size(),
         f.blockSize(),
         f.format().externalName(),

@@ -5,6 +5,7 @@ import io.bigfile.file.DataRanges;
 import io.bigfile.file.FileId;
 import io.bigfile.file.FileInfo;
 import io.bigfile.file.FileUpdate;
+import io.bigfile.file.MediaTypes;
 import io.bigfile.file.NewFile;
 import io.bigfile.file.Page;
 import io.bigfile.file.RequestContext;
@@ -62,7 +63,16 @@ class FilesController {
               description =
                   "How later writes store blocks (default: bigfile.files.default-format, auto)",
               allowableValues = {"auto", "whole", "chunked"})
-          String format) {}
+          String format,
+      @Schema(
+              description = CONTENT_TYPE + " (default: none, served as application/octet-stream)",
+              maxLength = MediaTypes.MAX_LENGTH,
+              example = "video/mp4")
+          String contentType) {}
+
+  private static final String CONTENT_TYPE =
+      "The media type to serve the content with (Content-Type, RFC 9110 8.3.1: type/subtype with"
+          + " optional parameters)";
 
   /** The body of PATCH /v1/files/{id}. */
   @Schema(name = "FileUpdate", description = "Changes to a file; absent fields stay as they are")
@@ -75,7 +85,12 @@ class FilesController {
               description = "How later writes store blocks",
               allowableValues = {"auto", "whole", "chunked"})
           String format,
-      @Schema(description = "A new name") String name) {}
+      @Schema(description = "A new name") String name,
+      @Schema(
+              description = CONTENT_TYPE + "; the empty string removes it",
+              maxLength = MediaTypes.MAX_LENGTH,
+              example = "video/mp4")
+          String contentType) {}
 
   /** A page of files. */
   @Schema(name = "FileList", description = "A page of files, by id")
@@ -133,10 +148,13 @@ class FilesController {
       @RequestBody(required = false) CreateFileRequest body,
       @RequestParam(required = false) String txn,
       @Parameter(hidden = true) @RequestParam(required = false) String at) {
-    CreateFileRequest b = body == null ? new CreateFileRequest(null, null, null) : body;
+    CreateFileRequest b = body == null ? new CreateFileRequest(null, null, null, null) : body;
     NewFile spec =
         new NewFile(
-            b.name(), b.blockSize(), b.format() == null ? null : WriteFormat.parse(b.format()));
+            b.name(),
+            b.blockSize(),
+            b.format() == null ? null : WriteFormat.parse(b.format()),
+            b.contentType());
     FileInfo f = files.create(QueryParams.context(txn, at), spec);
     return fileResponse(
         ResponseEntity.status(HttpStatus.CREATED).location(URI.create("/v1/files/" + f.id())), f);
@@ -189,7 +207,7 @@ class FilesController {
   @PatchMapping("/{id}")
   @Operation(
       operationId = "updateFile",
-      summary = "Truncate or extend, change the write format, or rename")
+      summary = "Truncate or extend, change the write format, rename, or change the media type")
   @Parameter(in = ParameterIn.HEADER, name = "If-Match")
   @Parameter(in = ParameterIn.HEADER, name = "If-None-Match")
   @Parameter(in = ParameterIn.HEADER, name = "If-Unmodified-Since")
@@ -207,7 +225,8 @@ class FilesController {
         new FileUpdate(
             body.size(),
             body.format() == null ? null : WriteFormat.parse(body.format()),
-            body.name());
+            body.name(),
+            body.contentType());
     FileInfo f =
         files.update(QueryParams.context(txn, at), FileId.parse(id), u, Validators.forWrite(req));
     return fileResponse(ResponseEntity.ok(), f);

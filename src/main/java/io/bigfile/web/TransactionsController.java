@@ -55,7 +55,7 @@ class TransactionsController {
       summary = "Commit: all changes become visible at one revision",
       description =
           "First committer wins: if a commit after this transaction's snapshot changed a block,"
-              + " size, name, format or the existence of a file it changed, the commit fails"
+              + " size, name, format, media type or the existence of a file it changed, the commit fails"
               + " with 409 naming them and the transaction is aborted. A commit that fails for"
               + " another reason (503) leaves the transaction open: retry or abort.")
   @ApiResponse(

@@ -46,6 +46,7 @@ public abstract class BlockStoreContract {
         id,
         BS,
         "f",
+        "text/plain",
         0,
         WriteFormat.WHOLE,
         false,
@@ -55,7 +56,8 @@ public abstract class BlockStoreContract {
   }
 
   private static FileChange changed(long id, long size, Set<Change> changes, long zeroFrom) {
-    return new FileChange(id, BS, "f", size, WriteFormat.WHOLE, false, changes, zeroFrom, false);
+    return new FileChange(
+        id, BS, "f", "text/plain", size, WriteFormat.WHOLE, false, changes, zeroFrom, false);
   }
 
   private long commit(long snapshot, List<BlockWrite> blocks, FileChange... files)
@@ -119,7 +121,56 @@ public abstract class BlockStoreContract {
     assertThat(r.blockSize()).isEqualTo(BS);
     assertThat(r.revision()).isEqualTo(rev);
     assertThat(r.size()).isZero();
+    assertThat(r.contentType()).isEqualTo("text/plain");
     assertThat(store.files(rev, id - 1, 1)).extracting(FileRecord::id).containsExactly(id);
+  }
+
+  private static FileChange typed(long id, String contentType) {
+    return new FileChange(
+        id,
+        BS,
+        "f",
+        contentType,
+        0,
+        WriteFormat.WHOLE,
+        false,
+        EnumSet.of(Change.CONTENT_TYPE),
+        Long.MAX_VALUE,
+        false);
+  }
+
+  @Test
+  void theContentTypeIsVersionedAndMergesWithOtherChangesButNotWithItself() throws Exception {
+    long id = newId();
+    long r0 = createFile(id);
+    long r1 = commit(r0, List.of(), typed(id, "video/mp4"));
+    assertThat(store.file(id, r0).orElseThrow().contentType()).isEqualTo("text/plain");
+    assertThat(store.file(id, r1).orElseThrow().contentType()).isEqualTo("video/mp4");
+    assertThat(store.revisions(id, r1, Long.MAX_VALUE, 1).get(0).changesMask())
+        .isEqualTo(Change.mask(EnumSet.of(Change.CONTENT_TYPE)));
+
+    // a write from the older snapshot, carrying the type it saw, keeps the newer type
+    long r2 =
+        commit(
+            r0,
+            List.of(whole(id, 0, bytes(10, 1))),
+            changed(id, 10, EnumSet.of(Change.BLOCKS, Change.SIZE), Long.MAX_VALUE));
+    assertThat(store.file(id, r2).orElseThrow().contentType()).isEqualTo("video/mp4");
+
+    assertThatThrownBy(() -> commit(r0, List.of(), typed(id, "image/tiff")))
+        .isInstanceOfSatisfying(
+            ConflictException.class,
+            e ->
+                assertThat(e.conflicts())
+                    .singleElement()
+                    .satisfies(
+                        c -> assertThat(c.what()).containsExactly(ConflictKind.CONTENT_TYPE)));
+    assertThat(store.file(id, store.headRevision()).orElseThrow().contentType())
+        .isEqualTo("video/mp4");
+
+    long r3 = commit(store.headRevision(), List.of(), typed(id, null));
+    assertThat(store.file(id, r3).orElseThrow().contentType()).isNull();
+    assertThat(store.file(id, r2).orElseThrow().contentType()).isEqualTo("video/mp4");
   }
 
   @Test
@@ -316,6 +367,7 @@ public abstract class BlockStoreContract {
             id,
             BS,
             "f",
+            "text/plain",
             100,
             WriteFormat.WHOLE,
             true,

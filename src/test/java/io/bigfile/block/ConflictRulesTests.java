@@ -1,6 +1,7 @@
 package io.bigfile.block;
 
 import static io.bigfile.block.ConflictKind.BLOCKS;
+import static io.bigfile.block.ConflictKind.CONTENT_TYPE;
 import static io.bigfile.block.ConflictKind.EXISTENCE;
 import static io.bigfile.block.ConflictKind.FORMAT;
 import static io.bigfile.block.ConflictKind.MODIFIED;
@@ -76,6 +77,7 @@ class ConflictRulesTests {
         ID,
         BS,
         "report.bin",
+        null,
         size,
         WriteFormat.WHOLE,
         changes.contains(Change.DELETED),
@@ -103,7 +105,15 @@ class ConflictRulesTests {
   void theWireNamesNeverChange() {
     assertThat(List.of(ConflictKind.values()))
         .extracting(ConflictKind::wireName)
-        .containsExactly("blocks", "modified", "existence", "name", "format", "size");
+        .containsExactly(
+            "blocks", "modified", "existence", "name", "format", "size", "contentType");
+  }
+
+  @Test
+  void theChangeBitsAndWireNamesNeverChange() {
+    assertThat(Change.of(64)).containsExactly(Change.CONTENT_TYPE);
+    assertThat(Change.mask(EnumSet.allOf(Change.class))).isEqualTo(127);
+    assertThat(Change.names(2 | 64)).containsExactly("name", "contentType");
   }
 
   @Test
@@ -175,6 +185,30 @@ class ConflictRulesTests {
         .containsExactly(NAME);
     assertThat(conflict(mine(Change.FORMAT), new Facts().theirs(Change.NAME))).isEmpty();
     assertThat(conflict(mine(Change.NAME), new Facts().theirs(Change.FORMAT))).isEmpty();
+  }
+
+  @Test
+  void twoContentTypeChangesConflictButMergeWithAnyOtherChange() {
+    assertThat(
+            conflict(mine(Change.CONTENT_TYPE), new Facts().theirs(Change.CONTENT_TYPE))
+                .orElseThrow()
+                .what())
+        .containsExactly(CONTENT_TYPE);
+    assertThat(
+            conflict(
+                mine(Change.CONTENT_TYPE),
+                new Facts().theirs(Change.NAME, Change.FORMAT, Change.SIZE, Change.BLOCKS)))
+        .isEmpty();
+    assertThat(
+            conflict(
+                mine(Change.NAME, Change.FORMAT, Change.SIZE, Change.BLOCKS),
+                new Facts().theirs(Change.CONTENT_TYPE)))
+        .isEmpty();
+    assertThat(
+            conflict(
+                mine(Change.CREATED, Change.CONTENT_TYPE), new Facts().theirs(Change.CONTENT_TYPE)))
+        .as("a file this commit creates conflicts only on blocks")
+        .isEmpty();
   }
 
   @Test

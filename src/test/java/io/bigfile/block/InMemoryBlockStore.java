@@ -288,13 +288,14 @@ public final class InMemoryBlockStore implements BlockStore {
         FileChange m = f;
         if (!f.created()) {
           FileRecord latest = files.get(f.fileId()).lastEntry().getValue().record();
-          m = f.onLatest(latest.name(), latest.size(), latest.format());
+          m = f.onLatest(latest.name(), latest.contentType(), latest.size(), latest.format());
         }
         FileRecord r =
             new FileRecord(
                 f.fileId(),
                 blockSizes.get(f.fileId()),
                 m.name(),
+                m.contentType(),
                 m.size(),
                 m.format(),
                 f.deleted(),

@@ -327,6 +327,60 @@ class EngineTests {
     assertThat(readAll(engine, in(c), f)).containsOnly(1);
   }
 
+  /**
+   * The media type is an attribute like the name: set at creation, changed and removed by an
+   * update, seen inside the transaction that changed it, and first committer wins between two
+   * transactions that both change it, while a change of another attribute merges with it.
+   */
+  @Test
+  void concurrentContentTypeChangesConflictAndOtherChangesMerge() {
+    FileId f =
+        engine
+            .create(
+                RequestContext.AUTOCOMMIT,
+                new NewFile("clip.mp4", BS, WriteFormat.AUTO, "video/mp4"))
+            .id();
+    assertThat(engine.stat(RequestContext.AUTOCOMMIT, f).contentType()).isEqualTo("video/mp4");
+    String a = engine.begin().id();
+    String b = engine.begin().id();
+    String c = engine.begin().id();
+    engine.update(in(a), f, new FileUpdate(null, null, null, "video/webm"), null);
+    engine.update(in(b), f, new FileUpdate(null, null, null, "application/mp4"), null);
+    engine.update(in(c), f, new FileUpdate(null, null, "clip-2.mp4"), null);
+    assertThat(engine.stat(in(a), f).contentType()).isEqualTo("video/webm");
+    assertThat(engine.stat(in(b), f).contentType()).isEqualTo("application/mp4");
+    engine.commit(a);
+    assertThatThrownBy(() -> engine.commit(b))
+        .isInstanceOfSatisfying(
+            TransactionConflictException.class,
+            e ->
+                assertThat(e.conflicts())
+                    .singleElement()
+                    .satisfies(x -> assertThat(x.what()).containsExactly("contentType")));
+    engine.commit(c);
+    var now = engine.stat(RequestContext.AUTOCOMMIT, f);
+    assertThat(now.contentType()).as("the rename kept the winner's type").isEqualTo("video/webm");
+    assertThat(now.name()).isEqualTo("clip-2.mp4");
+    assertThat(engine.revisions(RequestContext.AUTOCOMMIT, f, null, 10).items())
+        .extracting(r -> r.changes())
+        .containsExactly(
+            java.util.List.of("name"),
+            java.util.List.of("contentType"),
+            java.util.List.of("created"));
+
+    engine.update(
+        RequestContext.AUTOCOMMIT,
+        f,
+        new FileUpdate(null, null, null, FileUpdate.NO_CONTENT_TYPE),
+        null);
+    assertThat(engine.stat(RequestContext.AUTOCOMMIT, f).contentType()).isNull();
+    assertThatThrownBy(
+            () ->
+                engine.update(
+                    RequestContext.AUTOCOMMIT, f, new FileUpdate(null, null, null, "video"), null))
+        .isInstanceOf(InvalidRequestException.class);
+  }
+
   @Test
   void aStalePreconditionChangesNothing() {
     FileId f = newFile();

@@ -45,6 +45,7 @@ class HeadWatcherIT {
             id,
             4096,
             "w",
+            null,
             0,
             WriteFormat.WHOLE,
             false,

@@ -53,6 +53,7 @@ class PostgresBlockStoreIT extends BlockStoreContract {
             id,
             BS,
             "direct",
+            null,
             BS,
             WriteFormat.WHOLE,
             false,
@@ -81,6 +82,7 @@ class PostgresBlockStoreIT extends BlockStoreContract {
         new FileChange(
             id,
             BS,
+            null,
             null,
             BS,
             WriteFormat.WHOLE,

@@ -170,7 +170,8 @@ class FilesHttpIT extends HttpTestBase {
     assertThat(f.path("size").asLong()).isEqualTo(5);
     assertThat(f.path("revision").asLong()).isEqualTo(written);
     for (String field :
-        List.of("id", "name", "size", "blockSize", "format", "revision", "createdAt")) {
+        List.of(
+            "id", "name", "contentType", "size", "blockSize", "format", "revision", "createdAt")) {
       assertThat(f.has(field)).as(field + " in " + f).isTrue();
     }
     String etag = header(r, "ETag");

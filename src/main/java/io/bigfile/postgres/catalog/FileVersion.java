@@ -31,6 +31,10 @@ public class FileVersion {
   @Column(columnDefinition = "text")
   private String name;
 
+  /** The media type, or null for none. */
+  @Column(name = "content_type", columnDefinition = "text")
+  private String contentType;
+
   @Column(nullable = false)
   private long size;
 
@@ -55,10 +59,18 @@ public class FileVersion {
   protected FileVersion() {}
 
   public FileVersion(
-      long fileId, long rev, String name, long size, short format, boolean deleted, short changes) {
+      long fileId,
+      long rev,
+      String name,
+      String contentType,
+      long size,
+      short format,
+      boolean deleted,
+      short changes) {
     this.fileId = fileId;
     this.rev = rev;
     this.name = name;
+    this.contentType = contentType;
     this.size = size;
     this.format = format;
     this.deleted = deleted;
@@ -75,6 +87,10 @@ public class FileVersion {
 
   public String name() {
     return name;
+  }
+
+  public String contentType() {
+    return contentType;
   }
 
   public long size() {
