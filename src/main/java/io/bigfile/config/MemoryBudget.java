@@ -37,7 +37,7 @@ public record MemoryBudget(
   private static final long MiB = 1024 * 1024;
 
   /** The least the reserve is: the service's own needs and a few 16 MiB blocks in flight. */
-  static final long MIN_RESERVE = 128 * MiB;
+  public static final long MIN_RESERVE = 128 * MiB;
 
   /** The least room a heap must leave for the cache and dirty pages together. */
   static final long MIN_ROOM = 32 * MiB;
