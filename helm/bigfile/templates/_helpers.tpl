@@ -115,7 +115,8 @@ capabilities:
       name: {{ .Values.database.existingSecret }}
       key: {{ .Values.database.passwordKey }}
 {{- with .Values.jvmOptions }}
+{{- /* A JVM out of memory exits, so that Kubernetes restarts it, whatever options replace the image's. */}}
 - name: JDK_JAVA_OPTIONS
-  value: {{ . | quote }}
+  value: {{ printf "-XX:+ExitOnOutOfMemoryError %s" . | quote }}
 {{- end }}
 {{- end }}

@@ -71,9 +71,7 @@ class CrashIT {
             // Restarted once per round: C1 only and the serial collector start faster on 2 cores,
             // and the commit's speed does not matter here.
             List.of("-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"),
-            List.of(
-                "--bigfile.transactions.max-dirty-per-transaction=512MB",
-                "--bigfile.transactions.max-dirty-total=1GB"));
+            List.of());
     service.start();
     TestDatabase.Coordinates c = TestDatabase.get();
     db = DriverManager.getConnection(c.url(), c.username(), c.password());

@@ -88,14 +88,25 @@ class EngineConfig {
         dataSource, catalogue, jta, tx.commitTimeout(), listen, database.headRefresh());
   }
 
+  /**
+   * The memory sizes, those left at {@code auto} derived from this JVM's maximum heap; sizes that
+   * cannot fit in it together stop the start here, with a message saying what fits.
+   */
   @Bean
-  PageCache pageCache(CacheProperties cache) {
-    return new PageCache(cache.maxSize().toBytes());
+  MemoryBudget memoryBudget(CacheProperties cache, TransactionsProperties tx) {
+    MemoryBudget budget = MemoryBudget.of(Runtime.getRuntime().maxMemory(), cache, tx);
+    LOG.info("memory: {}", budget);
+    return budget;
   }
 
   @Bean
-  DirtyBudget dirtyBudget(TransactionsProperties tx) {
-    return new DirtyBudget(tx.maxDirtyTotal().toBytes(), tx.maxDirtyPerTransaction().toBytes());
+  PageCache pageCache(MemoryBudget memory) {
+    return new PageCache(memory.cache());
+  }
+
+  @Bean
+  DirtyBudget dirtyBudget(MemoryBudget memory) {
+    return new DirtyBudget(memory.dirtyTotal(), memory.dirtyPerTransaction());
   }
 
   @Bean
@@ -135,6 +146,7 @@ class EngineConfig {
       FilesProperties files,
       TransactionsProperties tx,
       CacheProperties cacheProps,
+      MemoryBudget memory,
       HistoryProperties history,
       Timer commitTimer,
       MeterRegistry registry,
@@ -146,9 +158,7 @@ class EngineConfig {
             files.maxSize().toBytes(),
             tx.idleTimeout(),
             tx.finishedRetention(),
-            // at most a quarter of the cache, so that read-ahead never evicts what it just loaded
-            Math.min(
-                cacheProps.readAhead().toBytes(), Math.max(1, cacheProps.maxSize().toBytes() / 4)),
+            memory.readAhead(),
             history.retention(),
             history.packInterval().multipliedBy(3),
             cacheProps.fileRecords(),

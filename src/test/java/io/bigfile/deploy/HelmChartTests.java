@@ -11,6 +11,9 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.Release;
 import dev.snowdrop.boot.narayana.core.properties.NarayanaProperties;
+import io.bigfile.config.CacheProperties;
+import io.bigfile.config.MemoryBudget;
+import io.bigfile.config.TransactionsProperties;
 import io.bigfile.engine.EngineSettings;
 import io.bigfile.file.WriteFormat;
 import java.io.IOException;
@@ -492,6 +495,7 @@ class HelmChartTests {
           Arguments.of("bigfile.files.maxSize", "-1GB", "/bigfile/files/maxSize"),
           Arguments.of("bigfile.cache.maxSize", -5, "/bigfile/cache/maxSize"),
           Arguments.of("bigfile.cache.readAhead", "32 MB", "/bigfile/cache/readAhead"),
+          Arguments.of("bigfile.cache.maxSize", "automatic", "/bigfile/cache/maxSize"),
           Arguments.of(
               "bigfile.transactions.idleTimeout", "5 minutes", "/bigfile/transactions/idleTimeout"),
           Arguments.of(
@@ -541,6 +545,7 @@ class HelmChartTests {
               Map.of(
                   "bigfile.cache.maxSize", 1048576,
                   "bigfile.cache.readAhead", "1024KB",
+                  "bigfile.transactions.maxDirtyTotal", "auto",
                   "bigfile.transactions.idleTimeout", "PT1H30M",
                   "bigfile.transactions.commitTimeout", "P1DT2H",
                   "bigfile.history.packInterval", "1500ms",
@@ -548,6 +553,12 @@ class HelmChartTests {
       Binder binder = binderOf(configMapApplicationYaml(chart));
       assertThat(binder.bind("bigfile.cache.max-size", DataSize.class).get())
           .isEqualTo(DataSize.ofMegabytes(1));
+      assertThat(
+              binder
+                  .bindOrCreate("bigfile.transactions", TransactionsProperties.class)
+                  .maxDirtyTotal()
+                  .isAuto())
+          .isTrue();
       assertThat(binder.bind("bigfile.transactions.commit-timeout", java.time.Duration.class).get())
           .isEqualTo(java.time.Duration.ofHours(26));
       assertThat(binder.bind("bigfile.history.pack-interval", java.time.Duration.class).get())
@@ -713,7 +724,7 @@ class HelmChartTests {
 
       assertThat(env.get("JDK_JAVA_OPTIONS"))
           .containsEntry(
-              "value", "-XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError -Xlog:gc:stderr");
+              "value", "-XX:+ExitOnOutOfMemoryError -XX:MaxRAMPercentage=70 -Xlog:gc:stderr");
       assertThat(env.get("TZ")).containsEntry("value", "UTC");
     }
 
@@ -734,20 +745,60 @@ class HelmChartTests {
     }
 
     /**
-     * The heap (the image's share of the memory limit) must hold the cache and the dirty budget.
+     * A JVM out of memory exits, so that Kubernetes restarts the pod: the image's options say so,
+     * and options set in the values keep it.
      */
-    @Test
-    void theDefaultMemoryLimitHoldsTheDefaultCacheAndDirtyBudget() {
-      Map<String, ShippedFiles.Settings> records = ShippedFiles.bigfileSettings();
-      long cache = DataSize.parse(records.get("cache").defaults().get("maxSize")).toBytes();
-      long dirty =
-          DataSize.parse(records.get("transactions").defaults().get("maxDirtyTotal")).toBytes();
-      String limit =
-          (String) at(RenderedChart.defaults().serverContainer(), "resources", "limits", "memory");
-      assertThat(limit).endsWith("Gi");
-      long bytes = Long.parseLong(limit.replace("Gi", "")) << 30;
-      double heapShare = DockerfileTests.maxRamPercentage() / 100.0;
-      assertThat((long) (bytes * heapShare)).isGreaterThanOrEqualTo(cache + dirty + (256L << 20));
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.bigfile.deploy.HelmChartTests#valueSets")
+    void aPodOutOfMemoryExits(String name, List<Path> valueFiles) {
+      Map<String, Object> opts =
+          env(RenderedChart.render(valueFiles, Map.of()).serverContainer()).get("JDK_JAVA_OPTIONS");
+      String options =
+          opts == null
+              ? DockerfileTests.runtimeEnv().get("JDK_JAVA_OPTIONS")
+              : (String) opts.get("value");
+      assertThat(options).contains("-XX:+ExitOnOutOfMemoryError");
+      for (Map<String, Object> pod : RenderedChart.render(valueFiles, Map.of()).podSpecs()) {
+        for (Object c : list(pod, "containers")) {
+          Map<String, Object> o = env(map(c)).get("JDK_JAVA_OPTIONS");
+          if (o != null) {
+            assertThat((String) o.get("value")).startsWith("-XX:+ExitOnOutOfMemoryError ");
+          }
+        }
+      }
+      assertThat(
+              env(RenderedChart.render(Map.of("jvmOptions", "-Xss1m")).serverContainer())
+                  .get("JDK_JAVA_OPTIONS"))
+          .containsEntry("value", "-XX:+ExitOnOutOfMemoryError -Xss1m");
+    }
+
+    /**
+     * The service starts with each value set: its memory sizes (derived from the heap where left at
+     * auto) fit the heap the memory limit gives, or it would refuse to start.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.bigfile.deploy.HelmChartTests#valueSets")
+    void theMemorySizesFitTheHeapOfTheMemoryLimit(String name, List<Path> valueFiles) {
+      RenderedChart chart = RenderedChart.render(valueFiles, Map.of());
+      String limit = (String) at(chart.serverContainer(), "resources", "limits", "memory");
+      long bytes =
+          limit.endsWith("Gi")
+              ? Long.parseLong(limit.replace("Gi", "")) << 30
+              : Long.parseLong(limit.replace("Mi", "")) << 20;
+      Map<String, Object> opts = env(chart.serverContainer()).get("JDK_JAVA_OPTIONS");
+      Matcher m =
+          Pattern.compile("-XX:MaxRAMPercentage=(\\d+)")
+              .matcher(opts == null ? "" : (String) opts.get("value"));
+      int percent = m.find() ? Integer.parseInt(m.group(1)) : DockerfileTests.maxRamPercentage();
+      long heap = bytes / 100 * percent;
+      Binder binder = binderOf(configMapApplicationYaml(chart));
+      MemoryBudget budget =
+          MemoryBudget.of(
+              heap,
+              binder.bindOrCreate("bigfile.cache", CacheProperties.class),
+              binder.bindOrCreate("bigfile.transactions", TransactionsProperties.class));
+      assertThat(budget.cache() + budget.dirtyTotal() + MemoryBudget.reserve(heap))
+          .isLessThanOrEqualTo(heap);
     }
 
     @Test
