@@ -49,7 +49,6 @@ import org.springframework.web.bind.annotation.RestController;
 class ContentController {
 
   private static final String OCTETS = MediaType.APPLICATION_OCTET_STREAM_VALUE;
-  private static final String ANY = MediaType.ALL_VALUE;
 
   /**
    * Every response of a content URL says {@code X-Content-Type-Options: nosniff} (Fetch, section
@@ -88,49 +87,7 @@ class ContentController {
 
   @RequestMapping(method = {RequestMethod.GET, RequestMethod.HEAD})
   @Operation(operationId = "readContent", summary = "Read the file's bytes, whole or in ranges")
-  @ApiResponse(
-      responseCode = "200",
-      description =
-          "The whole content (no Range, a malformed one, or If-Range did not match), with the"
-              + " file's contentType as Content-Type (application/octet-stream when it has none)",
-      headers = {
-        @Header(name = "Accept-Ranges"),
-        @Header(name = "Content-Disposition"),
-        @Header(name = "X-Content-Type-Options")
-      },
-      content = @Content(mediaType = ANY, schema = @Schema(type = "string", format = "binary")))
-  @ApiResponse(
-      responseCode = "206",
-      description =
-          "One range (in the file's contentType, with Content-Range) or several"
-              + " (multipart/byteranges, parts in request order, each with the file's contentType)",
-      headers = {
-        @Header(name = "Accept-Ranges"),
-        @Header(name = "Content-Range"),
-        @Header(name = "Content-Disposition"),
-        @Header(name = "X-Content-Type-Options")
-      },
-      content = {
-        @Content(mediaType = ANY, schema = @Schema(type = "string", format = "binary")),
-        @Content(
-            mediaType = "multipart/byteranges",
-            schema = @Schema(type = "string", format = "binary"))
-      })
-  @ApiResponse(
-      responseCode = "304",
-      description = "Not modified: If-None-Match or If-Modified-Since says the client has it")
-  @ApiResponse(
-      responseCode = "416",
-      description = "No requested range overlaps the file (Content-Range: bytes */size)",
-      headers = @Header(name = "Content-Range"))
-  @Parameter(in = ParameterIn.QUERY, name = "txn", description = "Read inside this transaction")
-  @Parameter(in = ParameterIn.QUERY, name = "at", description = "Read at this past revision")
-  @Parameter(in = ParameterIn.HEADER, name = "Range", description = "RFC 9110 byte ranges")
-  @Parameter(in = ParameterIn.HEADER, name = "If-Range")
-  @Parameter(in = ParameterIn.HEADER, name = "If-Match")
-  @Parameter(in = ParameterIn.HEADER, name = "If-None-Match")
-  @Parameter(in = ParameterIn.HEADER, name = "If-Modified-Since")
-  @Parameter(in = ParameterIn.HEADER, name = "If-Unmodified-Since")
+  @ContentReadDescription
   void read(@PathVariable String id, HttpServletRequest req, HttpServletResponse resp)
       throws IOException {
     serve(id, req, resp);
@@ -153,49 +110,7 @@ class ContentController {
       required = true,
       description = "Any name, such as the file's own: `scene.tif`",
       schema = @Schema(type = "string"))
-  @ApiResponse(
-      responseCode = "200",
-      description =
-          "The whole content (no Range, a malformed one, or If-Range did not match), with the"
-              + " file's contentType as Content-Type (application/octet-stream when it has none)",
-      headers = {
-        @Header(name = "Accept-Ranges"),
-        @Header(name = "Content-Disposition"),
-        @Header(name = "X-Content-Type-Options")
-      },
-      content = @Content(mediaType = ANY, schema = @Schema(type = "string", format = "binary")))
-  @ApiResponse(
-      responseCode = "206",
-      description =
-          "One range (in the file's contentType, with Content-Range) or several"
-              + " (multipart/byteranges, parts in request order, each with the file's contentType)",
-      headers = {
-        @Header(name = "Accept-Ranges"),
-        @Header(name = "Content-Range"),
-        @Header(name = "Content-Disposition"),
-        @Header(name = "X-Content-Type-Options")
-      },
-      content = {
-        @Content(mediaType = ANY, schema = @Schema(type = "string", format = "binary")),
-        @Content(
-            mediaType = "multipart/byteranges",
-            schema = @Schema(type = "string", format = "binary"))
-      })
-  @ApiResponse(
-      responseCode = "304",
-      description = "Not modified: If-None-Match or If-Modified-Since says the client has it")
-  @ApiResponse(
-      responseCode = "416",
-      description = "No requested range overlaps the file (Content-Range: bytes */size)",
-      headers = @Header(name = "Content-Range"))
-  @Parameter(in = ParameterIn.QUERY, name = "txn", description = "Read inside this transaction")
-  @Parameter(in = ParameterIn.QUERY, name = "at", description = "Read at this past revision")
-  @Parameter(in = ParameterIn.HEADER, name = "Range", description = "RFC 9110 byte ranges")
-  @Parameter(in = ParameterIn.HEADER, name = "If-Range")
-  @Parameter(in = ParameterIn.HEADER, name = "If-Match")
-  @Parameter(in = ParameterIn.HEADER, name = "If-None-Match")
-  @Parameter(in = ParameterIn.HEADER, name = "If-Modified-Since")
-  @Parameter(in = ParameterIn.HEADER, name = "If-Unmodified-Since")
+  @ContentReadDescription
   void readByName(
       @PathVariable String id,
       @PathVariable String name,
