@@ -76,13 +76,31 @@ final class Staging {
     if (offset < 0 || length < 0) {
       throw new InvalidRequestException("offset and length must not be negative");
     }
+    checkRange(offset, length, maxFileSize);
+    // offset + length <= maxFileSize from here on: the sum cannot overflow
     if (sizeAfter != null && sizeAfter < offset + length) {
       throw new InvalidRequestException(
           "the complete length " + sizeAfter + " is smaller than the end of the written range");
     }
-    checkMaxSize(offset + length);
     if (sizeAfter != null) {
       checkMaxSize(sizeAfter);
+    }
+  }
+
+  /**
+   * Checks that the bytes {@code [start, start + length)} fit in a file of at most {@code max}
+   * bytes, without computing {@code start + length}: near 2^63 the sum overflows to a negative
+   * number that any size limit lets through. A {@code length} of -1 (read to the end of the body)
+   * checks only that {@code start} is not past {@code max}.
+   *
+   * @param start a non-negative offset
+   * @throws FileTooLargeException if the range ends past {@code max}
+   */
+  static void checkRange(long start, long length, long max) {
+    // max >= 0 and start >= 0, so max - start cannot overflow
+    if (start > max || length > max - start) {
+      long end = length > Long.MAX_VALUE - start ? Long.MAX_VALUE : start + Math.max(length, 0);
+      throw new FileTooLargeException(end, max);
     }
   }
 
@@ -185,9 +203,10 @@ final class Staging {
       long length,
       InputStream body,
       Long sizeAfter) {
-    if (length >= 0) {
-      checkMaxSize(start + length);
+    if (start < 0) {
+      throw new InvalidRequestException("a range must not start at a negative offset");
     }
+    checkRange(start, length, maxFileSize);
     BodyWalker walker =
         new BodyWalker(f.blockSize, start, length, body, maxFileSize, new PageSink(t, f, sp));
     walker.run();

@@ -59,9 +59,7 @@ final class Uploads {
     FileRecord rec = views.committed(id.value(), snapshot);
     FileViews.checkPrecondition(precondition, FileViews.info(rec, snapshot));
     long start = write.start(rec.size());
-    if (write.length() >= 0) {
-      Staging.checkSize(start + write.length(), maxFileSize);
-    }
+    Staging.checkRange(start, write.length(), maxFileSize);
     Upload u = new Upload(rec, snapshot, write, start);
     Optional<CommitOutcome> out =
         committer.commit(

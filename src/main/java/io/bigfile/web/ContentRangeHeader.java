@@ -11,8 +11,15 @@ import io.bigfile.file.InvalidRequestException;
  */
 record ContentRangeHeader(long first, long last, Long completeLength) {
 
+  /**
+   * The number of bytes in the range. {@code bytes 0-9223372036854775807} holds 2^63 bytes, one
+   * more than a {@code long} holds: it is reported as {@link Long#MAX_VALUE}, which is past any
+   * file's maximum size, so the write is refused as too large rather than overflowing to a negative
+   * length.
+   */
   long length() {
-    return last - first + 1;
+    long span = last - first; // 0 <= first <= last: cannot overflow
+    return span == Long.MAX_VALUE ? Long.MAX_VALUE : span + 1;
   }
 
   static ContentRangeHeader parse(String value) {

@@ -92,6 +92,9 @@ final class PatchBodies {
     if (declaredLength != null) {
       try {
         partLength = Long.parseLong(declaredLength.trim());
+        if (partLength < 0) {
+          throw new NumberFormatException("negative");
+        }
       } catch (NumberFormatException e) {
         throw new InvalidRequestException("malformed Content-Length '" + declaredLength + "'");
       }
@@ -110,6 +113,10 @@ final class PatchBodies {
       long offset;
       try {
         offset = Long.parseLong(first);
+        if (offset < 0 || !Character.isDigit(first.charAt(0))) {
+          // RFC 9110 section 14.4: first-pos is 1*DIGIT; no sign
+          throw new NumberFormatException(first);
+        }
       } catch (NumberFormatException e) {
         throw new InvalidRequestException("malformed Content-Range '" + cr + "'");
       }

@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -80,5 +81,30 @@ class PatchBodiesTests {
       strings = {"multipart/byteranges; boundary=abc", "multipart/byteranges;boundary=\"abc\""})
   void findsTheBoundary(String type) {
     assertThat(PatchBodies.parameter(type, "boundary")).isEqualTo("abc");
+  }
+
+  @Test
+  void anOpenRangeAtANegativeOrSignedOffsetIsMalformed() {
+    for (String first : new String[] {"-5", "+5"}) {
+      String body = "Content-Range: bytes " + first + "-*/*\r\nContent-Length: 2\r\n\r\nxy";
+      assertThatThrownBy(
+              () ->
+                  PatchBodies.messageByterange(
+                          new ByteArrayInputStream(body.getBytes(StandardCharsets.ISO_8859_1)))
+                      .next())
+          .as(first)
+          .isInstanceOf(InvalidRequestException.class);
+    }
+  }
+
+  @Test
+  void aNegativePartLengthIsMalformed() {
+    String body = "Content-Range: bytes 0-*/*\r\nContent-Length: -1\r\n\r\nxy";
+    assertThatThrownBy(
+            () ->
+                PatchBodies.messageByterange(
+                        new ByteArrayInputStream(body.getBytes(StandardCharsets.ISO_8859_1)))
+                    .next())
+        .isInstanceOf(InvalidRequestException.class);
   }
 }
