@@ -12,6 +12,7 @@ import io.bigfile.file.TransactionNotOpenException;
 import io.bigfile.file.UnknownFileException;
 import io.bigfile.file.UnknownTransactionException;
 import java.util.Map;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -87,6 +88,18 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             HttpStatus.BAD_REQUEST,
             why.isEmpty() ? "the request body is not valid JSON" : "invalid JSON body: " + why);
     return handleExceptionInternal(ex, pd, headers, HttpStatus.BAD_REQUEST, request);
+  }
+
+  /**
+   * The servlet container could not decode the query string ({@code ?txn=%zz}, {@code ?at=%}): RFC
+   * 3986 section 2.1 percent-encoding is the client's to get right, so 400, not 500.
+   */
+  @ExceptionHandler(InvalidParameterException.class)
+  ResponseEntity<ProblemDetail> undecodableQuery(InvalidParameterException e) {
+    return ResponseEntity.status(HttpStatus.BAD_REQUEST)
+        .body(
+            ProblemDetail.forStatusAndDetail(
+                HttpStatus.BAD_REQUEST, "the query string holds a malformed percent-escape"));
   }
 
   @ExceptionHandler(PatchBodies.UnusableRangeException.class)

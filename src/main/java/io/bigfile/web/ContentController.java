@@ -351,7 +351,7 @@ class ContentController {
     RequestContext ctx = QueryParams.context(req);
     FileId fid = FileId.parse(id);
     String type = req.getContentType();
-    String media = type == null ? "" : type.split(";")[0].trim().toLowerCase(java.util.Locale.ROOT);
+    String media = PatchBodies.mediaType(type);
     RangeParts parts;
     if (media.equals("message/byterange")) {
       parts = PatchBodies.messageByterange(req.getInputStream());

@@ -55,6 +55,32 @@ final class PatchBodies {
     };
   }
 
+  /**
+   * The {@code type/subtype} of a {@code Content-Type} value, lower case, without parameters; ""
+   * for none (or a blank value).
+   *
+   * @throws InvalidRequestException if the value does not start with {@code type "/" subtype}, two
+   *     tokens (RFC 9110 section 8.3.1), as {@code ;;;} does not
+   */
+  static String mediaType(String contentType) {
+    if (contentType == null || contentType.isBlank()) {
+      return "";
+    }
+    int semi = contentType.indexOf(';');
+    String media =
+        (semi < 0 ? contentType : contentType.substring(0, semi))
+            .trim()
+            .toLowerCase(java.util.Locale.ROOT);
+    if (!MEDIA_TYPE.matcher(media).matches()) {
+      throw new InvalidRequestException("malformed Content-Type: it must start with type/subtype");
+    }
+    return media;
+  }
+
+  /** type "/" subtype, each a token (RFC 9110 section 5.6.2). */
+  private static final java.util.regex.Pattern MEDIA_TYPE =
+      java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9a-z-]+/[!#$%&'*+.^_`|~0-9a-z-]+");
+
   /** {@code multipart/byteranges; boundary=...}: parts each with a Content-Range. */
   static RangeParts multipart(InputStream in, String boundary) {
     if (boundary == null || boundary.isEmpty() || boundary.length() > 70) {

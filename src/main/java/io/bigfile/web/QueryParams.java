@@ -22,12 +22,24 @@ final class QueryParams {
     }
     for (String pair : q.split("&")) {
       int eq = pair.indexOf('=');
-      String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      String k = decode(eq < 0 ? pair : pair.substring(0, eq));
       if (k.equals(name)) {
-        return eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+        return eq < 0 ? "" : decode(pair.substring(eq + 1));
       }
     }
     return null;
+  }
+
+  /**
+   * Percent-decodes a query component (RFC 3986 section 2.1). A malformed escape ({@code %zz}, a
+   * trailing {@code %}) is the client's error: 400, not the decoder's IllegalArgumentException.
+   */
+  private static String decode(String s) {
+    try {
+      return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException("the query string holds a malformed percent-escape");
+    }
   }
 
   static RequestContext context(HttpServletRequest req) {

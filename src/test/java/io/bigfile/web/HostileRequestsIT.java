@@ -121,7 +121,26 @@ class HostileRequestsIT extends HttpTestBase {
                 "--B\r\nContent-Range: bytes 0-1/*\r\n\r\nab\r\n"
                     + "--B\r\nContent-Range: bytes 9223372036854775806-"
                     + max
-                    + "/*\r\n\r\nxy\r\n--B--\r\n")));
+                    + "/*\r\n\r\nxy\r\n--B--\r\n")),
+        // item 4: malformed query escapes and content types are the client's error, not a 500
+        new Row("GET content ?txn=%zz", 400, raw("GET", content + "?txn=%zz", null, "")),
+        new Row("GET content ?at=%", 400, raw("GET", content + "?at=%", null, "")),
+        new Row("PUT content ?txn=%zz", 400, put(content + "?txn=%zz", "bytes 0-1/*", "xy")),
+        new Row("PUT content ?at=%", 400, put(content + "?at=%", "bytes 0-1/*", "xy")),
+        new Row(
+            "POST content ?txn=%zz",
+            400, raw("POST", content + "?txn=%zz", "application/octet-stream", "xy")),
+        new Row("GET file ?txn=%zz", 400, raw("GET", "/v1/files/{id}?txn=%zz", null, "")),
+        new Row("GET file ?at=%", 400, raw("GET", "/v1/files/{id}?at=%", null, "")),
+        new Row(
+            "PATCH file ?txn=%zz",
+            400, raw("PATCH", "/v1/files/{id}?txn=%zz", "application/json", "{\"size\":1}")),
+        new Row(
+            "POST files ?txn=%zz", 400, raw("POST", "/v1/files?txn=%zz", "application/json", "{}")),
+        new Row(
+            "PATCH content with Content-Type ;;;",
+            400,
+            raw("PATCH", content, ";;;", "Content-Range: bytes 0-1/*\r\n\r\nxy")));
   }
 
   static String put(String target, String contentRange, String body) {

@@ -107,4 +107,18 @@ class PatchBodiesTests {
                     .next())
         .isInstanceOf(InvalidRequestException.class);
   }
+
+  @Test
+  void theMediaTypeOfAPatchIsTypeSlashSubtypeOrMalformed() {
+    assertThat(PatchBodies.mediaType(null)).isEmpty();
+    assertThat(PatchBodies.mediaType(" ")).isEmpty();
+    assertThat(PatchBodies.mediaType("Multipart/ByteRanges; boundary=B"))
+        .isEqualTo("multipart/byteranges");
+    assertThat(PatchBodies.mediaType(" message/byterange ")).isEqualTo("message/byterange");
+    for (String bad : new String[] {";;;", ";", "multipart", "/x", "a/b c", "a b/c;x=y"}) {
+      assertThatThrownBy(() -> PatchBodies.mediaType(bad))
+          .as(bad)
+          .isInstanceOf(InvalidRequestException.class);
+    }
+  }
 }
