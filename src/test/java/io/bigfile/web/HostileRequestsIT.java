@@ -140,7 +140,45 @@ class HostileRequestsIT extends HttpTestBase {
         new Row(
             "PATCH content with Content-Type ;;;",
             400,
-            raw("PATCH", content, ";;;", "Content-Range: bytes 0-1/*\r\n\r\nxy")));
+            raw("PATCH", content, ";;;", "Content-Range: bytes 0-1/*\r\n\r\nxy")),
+        // item 2: the obsolete date forms of RFC 9110 section 5.6.7 are preconditions too
+        new Row(
+            "PUT If-Unmodified-Since in RFC 850 form",
+            412,
+            with(put(content, "bytes 0-1/*", "xy"), "If-Unmodified-Since: " + RFC_850)),
+        new Row(
+            "PUT If-Unmodified-Since in asctime form",
+            412,
+            with(put(content, "bytes 0-1/*", "xy"), "If-Unmodified-Since: " + ASCTIME)),
+        new Row(
+            "POST If-Unmodified-Since in RFC 850 form",
+            412,
+            with(
+                raw("POST", content, "application/octet-stream", "xy"),
+                "If-Unmodified-Since: " + RFC_850)),
+        new Row(
+            "PATCH file If-Unmodified-Since in asctime form",
+            412,
+            with(
+                raw("PATCH", "/v1/files/{id}", "application/json", "{\"size\":1}"),
+                "If-Unmodified-Since: " + ASCTIME)),
+        new Row(
+            "GET file If-Unmodified-Since in RFC 850 form",
+            412,
+            with(raw("GET", "/v1/files/{id}", null, ""), "If-Unmodified-Since: " + RFC_850)),
+        new Row(
+            "GET content If-Unmodified-Since in asctime form",
+            412,
+            with(raw("GET", content, null, ""), "If-Unmodified-Since: " + ASCTIME)));
+  }
+
+  private static final String RFC_850 = "Sunday, 06-Nov-94 08:49:37 GMT";
+  private static final String ASCTIME = "Sun Nov  6 08:49:37 1994";
+
+  /** {@code request} with one more header line. */
+  static String with(String request, String header) {
+    int eol = request.indexOf("\r\n");
+    return request.substring(0, eol + 2) + header + "\r\n" + request.substring(eol + 2);
   }
 
   static String put(String target, String contentRange, String body) {
