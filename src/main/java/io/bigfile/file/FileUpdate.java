@@ -5,7 +5,7 @@ package io.bigfile.file;
  *
  * @param size truncate or extend to this size (an extension reads as zeros)
  * @param format the write format for later writes
- * @param name the new name
+ * @param name the new name (see {@link FileNames})
  * @param contentType the new media type (see {@link MediaTypes}), or {@link #NO_CONTENT_TYPE} to
  *     remove it
  */
@@ -17,6 +17,9 @@ public record FileUpdate(Long size, WriteFormat format, String name, String cont
   public FileUpdate {
     if (size != null && size < 0) {
       throw new InvalidRequestException("size must not be negative");
+    }
+    if (name != null) {
+      FileNames.check(name);
     }
     if (contentType != null && !contentType.equals(NO_CONTENT_TYPE)) {
       MediaTypes.check(contentType);

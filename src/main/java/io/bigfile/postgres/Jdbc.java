@@ -15,9 +15,11 @@ import javax.sql.DataSource;
  * it back however the query ends; a write runs in a JTA transaction of its own ({@link
  * JtaConnections}) with the store's commit timeout. Thread-safe (the pools are).
  *
- * <p>On failure: an {@link SQLException} of a read surfaces as {@link StorageUnavailableException}
- * ("database error: ..."); one of a write rolls its transaction back and surfaces the same way. The
- * static helpers let it through to their caller.
+ * <p>On failure: an {@link SQLException} of a read surfaces as {@link DatabaseErrors#translate}
+ * decides ({@link StorageUnavailableException} when a retry can help, {@link
+ * io.bigfile.file.StorageRejectedException} when not, neither with the database's text); one of a
+ * write rolls its transaction back and surfaces the same way. The static helpers let it through to
+ * their caller.
  */
 final class Jdbc {
 
@@ -52,7 +54,7 @@ final class Jdbc {
     try (Connection c = reads.getConnection()) {
       return q.run(c);
     } catch (SQLException e) {
-      throw new StorageUnavailableException("database error: " + e.getMessage(), e);
+      throw DatabaseErrors.translate("reading", e);
     }
   }
 

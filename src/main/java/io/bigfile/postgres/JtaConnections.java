@@ -94,12 +94,12 @@ public final class JtaConnections implements AutoCloseable {
       failed = false;
       return result;
     } catch (SQLException e) {
-      throw new StorageUnavailableException("database error: " + e.getMessage(), e);
+      throw DatabaseErrors.translate("writing", e);
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
       if (isTransactionException(e)) {
-        throw new StorageUnavailableException("transaction failed: " + e.getMessage(), e);
+        throw new StorageUnavailableException("the database transaction failed; retry later", e);
       }
       throw JtaConnections.<E>castWorkException(e);
     } finally {
@@ -148,7 +148,7 @@ public final class JtaConnections implements AutoCloseable {
     try {
       return xa.getXAConnection();
     } catch (SQLException e) {
-      throw new StorageUnavailableException("cannot connect to the database: " + e.getMessage(), e);
+      throw new StorageUnavailableException("cannot connect to the database; retry later", e);
     }
   }
 

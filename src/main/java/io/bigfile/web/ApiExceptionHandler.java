@@ -6,6 +6,7 @@ import io.bigfile.file.FileTooLargeException;
 import io.bigfile.file.InvalidRequestException;
 import io.bigfile.file.PreconditionFailedException;
 import io.bigfile.file.RevisionNotRetainedException;
+import io.bigfile.file.StorageRejectedException;
 import io.bigfile.file.StorageUnavailableException;
 import io.bigfile.file.TransactionConflictException;
 import io.bigfile.file.TransactionNotOpenException;
@@ -37,23 +38,25 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
   private static final Map<Class<? extends BigFileException>, HttpStatus> STATUS =
-      Map.of(
-          UnknownFileException.class, HttpStatus.NOT_FOUND,
-          UnknownTransactionException.class, HttpStatus.NOT_FOUND,
-          TransactionNotOpenException.class, HttpStatus.CONFLICT,
-          TransactionConflictException.class, HttpStatus.CONFLICT,
-          InvalidRequestException.class, HttpStatus.BAD_REQUEST,
-          RevisionNotRetainedException.class, HttpStatus.GONE,
-          DirtyBudgetExceededException.class, HttpStatus.CONTENT_TOO_LARGE,
-          FileTooLargeException.class, HttpStatus.CONTENT_TOO_LARGE,
-          PreconditionFailedException.class, HttpStatus.PRECONDITION_FAILED,
-          StorageUnavailableException.class, HttpStatus.SERVICE_UNAVAILABLE);
+      Map.ofEntries(
+          Map.entry(UnknownFileException.class, HttpStatus.NOT_FOUND),
+          Map.entry(UnknownTransactionException.class, HttpStatus.NOT_FOUND),
+          Map.entry(TransactionNotOpenException.class, HttpStatus.CONFLICT),
+          Map.entry(TransactionConflictException.class, HttpStatus.CONFLICT),
+          Map.entry(InvalidRequestException.class, HttpStatus.BAD_REQUEST),
+          Map.entry(RevisionNotRetainedException.class, HttpStatus.GONE),
+          Map.entry(DirtyBudgetExceededException.class, HttpStatus.CONTENT_TOO_LARGE),
+          Map.entry(FileTooLargeException.class, HttpStatus.CONTENT_TOO_LARGE),
+          Map.entry(PreconditionFailedException.class, HttpStatus.PRECONDITION_FAILED),
+          Map.entry(StorageUnavailableException.class, HttpStatus.SERVICE_UNAVAILABLE),
+          Map.entry(StorageRejectedException.class, HttpStatus.INTERNAL_SERVER_ERROR));
 
   @ExceptionHandler(BigFileException.class)
   ResponseEntity<ProblemDetail> domain(BigFileException e) {
     HttpStatus status = STATUS.getOrDefault(e.getClass(), HttpStatus.INTERNAL_SERVER_ERROR);
-    if (status == HttpStatus.SERVICE_UNAVAILABLE) {
-      LOG.warn("storage unavailable: {}", e.getMessage());
+    if (status.is5xxServerError()) {
+      // the database's own text (statements, values) goes to the log only, never to the client
+      LOG.warn("{}: {}", e.getMessage(), e.getCause() == null ? "" : e.getCause().toString());
     }
     ProblemDetail pd = ProblemDetail.forStatusAndDetail(status, e.getMessage());
     if (e instanceof TransactionConflictException c) {

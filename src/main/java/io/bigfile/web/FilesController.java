@@ -4,6 +4,7 @@ import io.bigfile.file.BigFiles;
 import io.bigfile.file.DataRanges;
 import io.bigfile.file.FileId;
 import io.bigfile.file.FileInfo;
+import io.bigfile.file.FileNames;
 import io.bigfile.file.FileUpdate;
 import io.bigfile.file.MediaTypes;
 import io.bigfile.file.NewFile;
@@ -50,7 +51,10 @@ class FilesController {
   /** The body of POST /v1/files. */
   @Schema(name = "NewFile", description = "A file to create; every field is optional")
   record CreateFileRequest(
-      @Schema(description = "A name for people; the id names the file") String name,
+      @Schema(
+              description = "A name for people; the id names the file. " + NAME_RULE,
+              maxLength = FileNames.MAX_LENGTH)
+          String name,
       @Schema(
               description =
                   "Bytes per block, a power of two from 4 KiB to 16 MiB, fixed for the file's"
@@ -70,6 +74,11 @@ class FilesController {
               example = "video/mp4")
           String contentType) {}
 
+  private static final String NAME_RULE =
+      "Any Unicode text of at most "
+          + FileNames.MAX_LENGTH
+          + " characters, without control characters";
+
   private static final String CONTENT_TYPE =
       "The media type to serve the content with (Content-Type, RFC 9110 8.3.1: type/subtype with"
           + " optional parameters)";
@@ -85,7 +94,8 @@ class FilesController {
               description = "How later writes store blocks",
               allowableValues = {"auto", "whole", "chunked"})
           String format,
-      @Schema(description = "A new name") String name,
+      @Schema(description = "A new name. " + NAME_RULE, maxLength = FileNames.MAX_LENGTH)
+          String name,
       @Schema(
               description = CONTENT_TYPE + "; the empty string removes it",
               maxLength = MediaTypes.MAX_LENGTH,

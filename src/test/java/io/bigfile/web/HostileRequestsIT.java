@@ -169,7 +169,44 @@ class HostileRequestsIT extends HttpTestBase {
         new Row(
             "GET content If-Unmodified-Since in asctime form",
             412,
-            with(raw("GET", content, null, ""), "If-Unmodified-Since: " + ASCTIME)));
+            with(raw("GET", content, null, ""), "If-Unmodified-Since: " + ASCTIME)),
+        // item 3: names are checked at the edge, so the database never sees a NUL
+        new Row(
+            "POST files with a NUL in the name",
+            400,
+            raw("POST", "/v1/files", "application/json", "{\"name\":\"a\\u0000b\"}")),
+        new Row(
+            "PATCH file with a NUL in the name",
+            400,
+            raw("PATCH", "/v1/files/{id}", "application/json", "{\"name\":\"a\\u0000b\"}")),
+        new Row(
+            "PATCH file with a NUL in the name in a transaction, which still commits",
+            400,
+            raw(
+                "PATCH",
+                "/v1/files/{id}?txn={txn}",
+                "application/json",
+                "{\"name\":\"a\\u0000b\"}")),
+        new Row(
+            "PATCH file with a line break in the name",
+            400,
+            raw("PATCH", "/v1/files/{id}", "application/json", "{\"name\":\"a\\nb\"}")),
+        new Row(
+            "PATCH file with a lone surrogate in the name",
+            400,
+            raw("PATCH", "/v1/files/{id}", "application/json", "{\"name\":\"a\\ud800b\"}")),
+        new Row(
+            "PATCH file with a name that is not UTF-8",
+            400,
+            raw("PATCH", "/v1/files/{id}", "application/json", "{\"name\":\"a\u00ffb\"}")),
+        new Row(
+            "PATCH file with a name over 1024 characters",
+            400,
+            raw(
+                "PATCH",
+                "/v1/files/{id}",
+                "application/json",
+                "{\"name\":\"" + "n".repeat(1025) + "\"}")));
   }
 
   private static final String RFC_850 = "Sunday, 06-Nov-94 08:49:37 GMT";

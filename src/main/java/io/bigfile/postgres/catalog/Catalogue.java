@@ -4,8 +4,8 @@ import io.bigfile.block.Change;
 import io.bigfile.block.FileChange;
 import io.bigfile.block.FileRecord;
 import io.bigfile.block.RevisionRecord;
-import io.bigfile.file.StorageUnavailableException;
 import io.bigfile.file.WriteFormat;
+import io.bigfile.postgres.DatabaseErrors;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.PersistenceException;
 import java.sql.Connection;
@@ -38,7 +38,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>Flyway owns the schema; Hibernate only validates that the entities match it, and refuses to
  * start when they do not.
  *
- * <p>Thread-safe. A database failure surfaces as {@link StorageUnavailableException}; {@link
+ * <p>Thread-safe. A database failure surfaces as {@link DatabaseErrors#translate} decides; {@link
  * #writeCommit} lets its exception through to the commit writer, whose transaction then rolls back.
  */
 public final class Catalogue {
@@ -255,7 +255,7 @@ public final class Catalogue {
     try {
       return query.get();
     } catch (DataAccessException | PersistenceException e) {
-      throw new StorageUnavailableException("database error: " + e.getMessage(), e);
+      throw DatabaseErrors.translate("reading", e);
     }
   }
 }
