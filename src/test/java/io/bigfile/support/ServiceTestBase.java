@@ -32,6 +32,9 @@ public abstract class ServiceTestBase extends ServiceClient {
     registry.add("bigfile.transactions.max-dirty-per-transaction", () -> "8MB");
     registry.add("bigfile.transactions.max-dirty-total", () -> "64MB");
     registry.add("bigfile.files.max-size", () -> "1GB");
+    // the local server is shared by every test JVM and service of a build (max_connections=100)
+    registry.add("bigfile.database.read-connections", () -> "4");
+    registry.add("bigfile.database.write-connections", () -> "4");
   }
 
   @Override

@@ -58,7 +58,7 @@ public final class Stores {
     cfg.setJdbcUrl(db.url());
     cfg.setUsername(db.username());
     cfg.setPassword(db.password());
-    cfg.setMaximumPoolSize(12);
+    cfg.setMaximumPoolSize(8);
     cfg.addDataSourceProperty("prepareThreshold", "-1");
     PGXADataSource xa = new PGXADataSource();
     xa.setUrl(db.url());
@@ -69,7 +69,7 @@ public final class Stores {
         new JtaConnections(
             com.arjuna.ats.jta.TransactionManager.transactionManager(),
             xa,
-            12,
+            8,
             Duration.ofSeconds(30));
     HikariDataSource reads = new HikariDataSource(cfg);
     return new PostgresBlockStore(
