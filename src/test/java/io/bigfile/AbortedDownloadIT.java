@@ -6,16 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.bigfile.support.PatternData;
+import io.bigfile.support.ProxiedService;
 import io.bigfile.support.ServiceProcess;
 import io.bigfile.support.TcpProxy;
-import io.bigfile.support.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -43,44 +42,26 @@ class AbortedDownloadIT {
   private static final long SEED = 0xab0_47edL;
   private static final String LOGGED = "failed after its response had started";
 
+  private ProxiedService started;
   private TcpProxy proxy;
   private ServiceProcess service;
 
   @AfterEach
   void cleanUp() {
-    try {
-      if (service != null) {
-        service.close();
-      }
-    } finally {
-      if (proxy != null) {
-        proxy.close();
-      }
+    if (started != null) {
+      started.close();
     }
   }
 
   @Test
   void aReadThatFailsMidStreamClosesTheConnectionBeforeTheBodyIsComplete() throws IOException {
-    String url = TestDatabase.get().url();
-    proxy = TcpProxy.forJdbcUrl(url);
-    service =
-        new ServiceProcess("aborted-download", List.of("-Xmx256m"), List.of())
-            .withDatabaseUrl(proxy.jdbcUrl(url))
-            .start();
+    started = ProxiedService.start("aborted-download", List.of("-Xmx256m"));
+    proxy = started.proxy();
+    service = started.service();
     HttpResponse<byte[]> created = service.sendCreateFile("{\"name\":\"cut\"}");
     assertThat(created.statusCode()).as(body(created)).isEqualTo(201);
     String id = field(created, "id");
-    HttpResponse<byte[]> put =
-        service.send(
-            service
-                .request("/v1/files/" + id + "/content")
-                .timeout(Duration.ofMinutes(2))
-                .header("Content-Type", "application/octet-stream")
-                .PUT(
-                    HttpRequest.BodyPublishers.fromPublisher(
-                        HttpRequest.BodyPublishers.ofInputStream(
-                            () -> PatternData.stream(SEED, 0, SIZE)),
-                        SIZE)));
+    HttpResponse<byte[]> put = service.replaceWithPattern(id, SEED, SIZE, Duration.ofMinutes(2));
     assertThat(put.statusCode()).as(body(put)).isEqualTo(200);
     // a fresh start: nothing of the file in the page cache, every block comes from the database
     service.stop();

@@ -19,16 +19,20 @@ class ArchitectureTests {
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
           .importPackages("io.bigfile");
 
+  /** The plain-Java engine and its vocabulary. */
+  private static final String[] ENGINE = {
+    "io.bigfile.file..",
+    "io.bigfile.block..",
+    "io.bigfile.format..",
+    "io.bigfile.pagecache..",
+    "io.bigfile.engine.."
+  };
+
   @Test
   void theEngineKnowsNoSpringNoServletAndNoSql() {
     noClasses()
         .that()
-        .resideInAnyPackage(
-            "io.bigfile.file..",
-            "io.bigfile.block..",
-            "io.bigfile.format..",
-            "io.bigfile.pagecache..",
-            "io.bigfile.engine..")
+        .resideInAnyPackage(ENGINE)
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
@@ -59,12 +63,7 @@ class ArchitectureTests {
   void theEngineReachesTheDatabaseOnlyThroughTheStoragePort() {
     noClasses()
         .that()
-        .resideInAnyPackage(
-            "io.bigfile.file..",
-            "io.bigfile.block..",
-            "io.bigfile.format..",
-            "io.bigfile.pagecache..",
-            "io.bigfile.engine..")
+        .resideInAnyPackage(ENGINE)
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("io.bigfile.postgres..", "io.bigfile.web..", "io.bigfile.config..")

@@ -10,7 +10,6 @@ import io.bigfile.support.ServiceProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -62,17 +61,7 @@ class BoundedMemoryIT {
     String id = field(created, "id");
 
     long t0 = System.nanoTime();
-    HttpResponse<byte[]> put =
-        service.send(
-            service
-                .request("/v1/files/" + id + "/content")
-                .timeout(Duration.ofMinutes(10))
-                .header("Content-Type", "application/octet-stream")
-                .PUT(
-                    HttpRequest.BodyPublishers.fromPublisher(
-                        HttpRequest.BodyPublishers.ofInputStream(
-                            () -> PatternData.stream(SEED, 0, SIZE)),
-                        SIZE)));
+    HttpResponse<byte[]> put = service.replaceWithPattern(id, SEED, SIZE, Duration.ofMinutes(10));
     long uploadMs = (System.nanoTime() - t0) / 1_000_000;
     assertThat(put.statusCode())
         .as("upload: %s\n%s", body(put), service.outputTail(80))

@@ -2,10 +2,10 @@ package io.bigfile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bigfile.support.ProxiedService;
 import io.bigfile.support.ServiceClient;
 import io.bigfile.support.ServiceProcess;
 import io.bigfile.support.TcpProxy;
-import io.bigfile.support.TestDatabase;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -26,30 +26,22 @@ class ReadinessIT {
   /** Well within a probe's patience, and far below the read pool's 30 s connection timeout. */
   private static final Duration PROMPTLY = Duration.ofSeconds(20);
 
+  private ProxiedService started;
   private TcpProxy proxy;
   private ServiceProcess service;
 
   @AfterEach
   void cleanUp() {
-    try {
-      if (service != null) {
-        service.close();
-      }
-    } finally {
-      if (proxy != null) {
-        proxy.close();
-      }
+    if (started != null) {
+      started.close();
     }
   }
 
   @Test
   void readinessFailsWhileTheDatabaseIsUnreachableAndRecoversWhenItReturns() {
-    String url = TestDatabase.get().url();
-    proxy = TcpProxy.forJdbcUrl(url);
-    service =
-        new ServiceProcess("readiness", List.of("-XX:TieredStopAtLevel=1"), List.of())
-            .withDatabaseUrl(proxy.jdbcUrl(url))
-            .start();
+    started = ProxiedService.start("readiness", List.of("-XX:TieredStopAtLevel=1"));
+    proxy = started.proxy();
+    service = started.service();
     assertThat(service.status("/actuator/health/liveness")).isEqualTo(200);
     assertThat(createFile().statusCode()).as("the service works through the proxy").isEqualTo(201);
 

@@ -135,6 +135,22 @@ public abstract class ServiceClient {
         200);
   }
 
+  /**
+   * Replaces the file's whole content with {@code size} bytes of {@link PatternData} from {@code
+   * seed}, streamed (never held in memory), whatever the answer.
+   */
+  public HttpResponse<byte[]> replaceWithPattern(
+      String id, long seed, long size, Duration timeout) {
+    return send(
+        octets(contentPath(id))
+            .timeout(timeout)
+            .PUT(
+                HttpRequest.BodyPublishers.fromPublisher(
+                    HttpRequest.BodyPublishers.ofInputStream(
+                        () -> PatternData.stream(seed, 0, size)),
+                    size)));
+  }
+
   /** Replaces the file's whole content with {@code data} (a PUT without Content-Range). */
   public JsonNode replace(String id, byte[] data) {
     return json(
