@@ -4,10 +4,12 @@
 # the Spring Boot jar (libraries change far less often than the application, so an update ships a small layer).
 #
 #   docker build -t bigfile:0.1.0 .
-#   docker run --rm --read-only -p 8080:8080 bigfile:0.1.0
+#   docker run -d --name bigfile --read-only -p 8080:8080 -v bigfile-data:/var/lib/bigfile bigfile:0.1.0
+#   docker exec bigfile cat /var/lib/bigfile/token      # the bearer token it generated on its first start
 #
 # The root file system may be read-only: the service writes only to the volumes below. In Kubernetes the Helm
-# chart (helm/bigfile) mounts an emptyDir on each and points the service at an external PostgreSQL.
+# chart (helm/bigfile) mounts an emptyDir on each, points the service at an external PostgreSQL and gives it its
+# tokens and keys from Secrets.
 
 ARG BUILD_IMAGE=eclipse-temurin:17-jdk
 ARG RUNTIME_IMAGE=eclipse-temurin:21-jre
@@ -54,12 +56,17 @@ COPY --from=build /extracted/snapshot-dependencies/ ./
 COPY --from=build /extracted/application/ ./
 
 # Everything the service writes: /tmp (Tomcat's work files; the embedded PostgreSQL's binaries) and /var/lib/bigfile:
-# the Narayana transaction log (narayana.log-dir) and, only when no spring.datasource.url is set (a local run), the
-# embedded PostgreSQL's data (bigfile.embedded.data-dir). Environment names are Spring's for those properties.
+# the Narayana transaction log (narayana.log-dir), only when no spring.datasource.url is set (a local run) the
+# embedded PostgreSQL's data (bigfile.embedded.data-dir), and, when none is configured, the bearer token generated
+# on the first start (bigfile.security.token-file; token mode, the default, owner-only) and the key that signs links
+# (bigfile.security.links.key-file): in the volume they survive a restart, so the token stays valid. Environment
+# names are Spring's for those properties.
 # G1HeapRegionSize=8m: a 2 MiB block array (the default block size) is then an ordinary object; with smaller
 # regions each one is humongous and takes whole regions, 1.5 to 2 times its size, in the cache and in dirty pages.
 ENV NARAYANA_LOGDIR=/var/lib/bigfile/narayana \
     BIGFILE_EMBEDDED_DATADIR=/var/lib/bigfile/postgres \
+    BIGFILE_SECURITY_TOKENFILE=/var/lib/bigfile/token \
+    BIGFILE_SECURITY_LINKS_KEYFILE=/var/lib/bigfile/link-key \
     JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:G1HeapRegionSize=8m"
 VOLUME ["/tmp", "/var/lib/bigfile"]
 

@@ -11,10 +11,13 @@ import io.bigfile.support.ServiceProcess;
 import io.bigfile.support.TestDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -22,6 +25,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,8 +45,10 @@ import org.junit.jupiter.api.Test;
  * <ol>
  *   <li>the migration Job's command migrates an empty schema of the test database and exits 0;
  *   <li>the Dockerfile's ENTRYPOINT then starts the service on that schema with Flyway off, the
- *       rendered ConfigMap as its settings file, and the Narayana log directory and a 63-character
- *       node identifier from the environment; it serves a transaction with the ConfigMap's
+ *       rendered ConfigMap as its settings file, the files of the Secrets of tokens and link keys
+ *       imported as the chart imports them, and the Narayana log directory and a 63-character node
+ *       identifier from the environment; it answers its probes on the management port, not on the
+ *       HTTP port, and serves a transaction, with a token of the Secret, with the ConfigMap's
  *       settings.
  * </ol>
  *
@@ -56,7 +62,14 @@ class ContainerImageIT {
 
   /** Variables this test adds; every other override replaces one the chart sets. */
   private static final Set<String> TEST_ONLY =
-      Set.of("SPRING_FLYWAY_SCHEMAS", "SPRING_FLYWAY_ENABLED", "SERVER_PORT");
+      Set.of(
+          "SPRING_FLYWAY_SCHEMAS",
+          "SPRING_FLYWAY_ENABLED",
+          "SERVER_PORT",
+          "MANAGEMENT_SERVER_PORT");
+
+  /** Where the chart mounts the Secrets' files; the test's directory stands for it. */
+  private static final String SECRETS = "/etc/bigfile-secrets";
 
   private static Path root;
   private static Path workdir;
@@ -135,15 +148,59 @@ class ContainerImageIT {
         settings,
         (String) at(chart.one("ConfigMap"), "data", "application.yaml"),
         StandardCharsets.UTF_8);
+    // The Secrets' files, where SPRING_CONFIG_IMPORT finds them (the test's directory for the
+    // mount's).
+    String token = randomBase64();
+    Path secrets = root.resolve("secrets");
+    Files.createDirectories(secrets.resolve("tokens"));
+    Files.createDirectories(secrets.resolve("links"));
+    Files.writeString(
+        secrets.resolve("tokens/tokens.yaml"),
+        String.join(
+            "\n",
+            "bigfile:",
+            "  security:",
+            "    tokens:",
+            "      - subject: image-it",
+            "        token: " + token,
+            "        scopes: [files.read, files.write, files.delete, files.admin]",
+            ""),
+        StandardCharsets.UTF_8);
+    Files.writeString(
+        secrets.resolve("links/links.yaml"),
+        String.join(
+            "\n",
+            "bigfile:",
+            "  security:",
+            "    links:",
+            "      keys:",
+            // ci/settings-values.yaml signs with k1
+            "        k1: " + randomBase64(),
+            ""),
+        StandardCharsets.UTF_8);
+    String imports =
+        (String)
+            RenderedChart.env(chart.serverContainer()).get("SPRING_CONFIG_IMPORT").get("value");
+    assertThat(imports)
+        .isEqualTo(
+            "optional:file:"
+                + SECRETS
+                + "/tokens/tokens.yaml,optional:file:"
+                + SECRETS
+                + "/links/links.yaml");
     int port = ServiceProcess.freePort();
+    int managementPort = ServiceProcess.freePort();
     Map<String, String> env =
         environment(
             chart.serverContainer(),
             url,
             Map.of(
                 "SPRING_CONFIG_ADDITIONAL_LOCATION", settings.toString(),
+                "SPRING_CONFIG_IMPORT", imports.replace(SECRETS, secrets.toString()),
                 "NARAYANA_LOGDIR", root.resolve("narayana").toString(),
-                "SERVER_PORT", String.valueOf(port)));
+                "SERVER_PORT", String.valueOf(port),
+                // the ConfigMap's management.server.port, on a free port
+                "MANAGEMENT_SERVER_PORT", String.valueOf(managementPort)));
     assertThat(env).containsEntry("SPRING_FLYWAY_ENABLED", "false");
     assertThat(env).containsEntry("NARAYANA_NODEIDENTIFIER", POD_NAME);
     List<String> entrypoint =
@@ -153,16 +210,31 @@ class ContainerImageIT {
 
     Process service = start(command, env, workdir, "service");
     try {
-      ServiceClient client = ServiceClient.onPort(port);
+      ServiceClient management = ServiceClient.onPort(managementPort);
       ServiceProcess.awaitCondition(
-          "readiness of the service started from the image layout",
+          "readiness of the service started from the image layout, on the management port",
           START_TIMEOUT,
           Duration.ofMillis(200),
           () -> {
             assertThat(service.isAlive()).as("the service exited: see %s", log("service")).isTrue();
-            return client.readinessStatus() == 200;
+            return management.readinessStatus() == 200;
           });
-      assertThat(client.status("/actuator/health/liveness")).isEqualTo(200);
+      assertThat(management.status("/actuator/health/liveness")).isEqualTo(200);
+      assertThat(management.status("/actuator/prometheus")).isEqualTo(200);
+      ServiceClient client =
+          new ServiceClient() {
+            @Override
+            public URI uri(String pathAndQuery) {
+              return URI.create("http://127.0.0.1:" + port + pathAndQuery);
+            }
+
+            @Override
+            public HttpRequest.Builder request(String pathAndQuery) {
+              return super.request(pathAndQuery).header("Authorization", "Bearer " + token);
+            }
+          };
+      // The actuator is no longer on the HTTP port.
+      assertThat(client.readinessStatus()).isEqualTo(404);
 
       HttpResponse<byte[]> file = client.sendCreateFile("{\"name\":\"from-the-image\"}");
       ServiceClient.assertStatus(file, 201);
@@ -218,6 +290,12 @@ class ContainerImageIT {
     }
     env.putAll(overrides);
     return env;
+  }
+
+  private static String randomBase64() {
+    byte[] bytes = new byte[32];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getEncoder().encodeToString(bytes);
   }
 
   private static String inImage(String word) {

@@ -134,26 +134,37 @@ class DockerfileTests {
         .containsOnly("USER", "EXPOSE", "ENTRYPOINT");
   }
 
+  /** The image's environment, bound as Spring binds the system environment. */
+  private static Binder environmentBinder() {
+    return new Binder(
+        ConfigurationPropertySources.from(
+            new SystemEnvironmentPropertySource(
+                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                new LinkedHashMap<String, Object>(runtimeEnv()))));
+  }
+
+  private static List<String> volumes() {
+    List<String> volumes = new ArrayList<>();
+    arguments(runtimeStage(), "VOLUME").forEach(v -> volumes.addAll(execForm(v)));
+    return volumes;
+  }
+
   /**
-   * The writable paths are volumes, under the environment names Spring binds to narayana.log-dir
-   * and bigfile.embedded.data-dir.
+   * The writable paths are volumes, under the environment names Spring binds to narayana.log-dir,
+   * bigfile.embedded.data-dir, bigfile.security.token-file and bigfile.security.links.key-file.
    */
   @Test
   void everythingTheServiceWritesIsAVolume() {
-    List<String> volumes = new ArrayList<>();
-    arguments(runtimeStage(), "VOLUME").forEach(v -> volumes.addAll(execForm(v)));
+    List<String> volumes = volumes();
     assertThat(volumes).contains("/tmp");
 
-    Binder binder =
-        new Binder(
-            ConfigurationPropertySources.from(
-                new SystemEnvironmentPropertySource(
-                    StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                    new LinkedHashMap<String, Object>(runtimeEnv()))));
+    Binder binder = environmentBinder();
     String logDir = binder.bindOrCreate("narayana", NarayanaProperties.class).getLogDir();
     Path dataDir =
         binder.bindOrCreate("bigfile.embedded", EmbeddedDatabaseProperties.class).dataDir();
-    for (String written : List.of(logDir, dataDir.toString())) {
+    String tokenFile = binder.bind("bigfile.security.token-file", String.class).get();
+    String linkKeyFile = binder.bind("bigfile.security.links.key-file", String.class).get();
+    for (String written : List.of(logDir, dataDir.toString(), tokenFile, linkKeyFile)) {
       assertThat(volumes)
           .as("a volume holding %s", written)
           .anyMatch(v -> written.startsWith(v + "/"));
@@ -161,6 +172,35 @@ class DockerfileTests {
     assertThat(arguments(runtimeStage(), "RUN"))
         .as("the volume's directory belongs to the user")
         .anyMatch(r -> r.contains("chown 10001:10001 /var/lib/bigfile"));
+  }
+
+  /**
+   * A container starts secure and stays so across restarts: the image leaves bigfile.security.mode
+   * at the service's default (token) and sets no token, so the first start generates one, in the
+   * data volume beside the embedded database, where the next start finds it again; the README says
+   * where to read it.
+   */
+  @Test
+  void aContainerStartsSecureAndKeepsItsTokenInTheDataVolume() {
+    // Of bigfile.security.*, the image sets where its two files go, and nothing else: no mode, no
+    // token, no key.
+    assertThat(runtimeEnv().keySet().stream().filter(k -> k.startsWith("BIGFILE_SECURITY")))
+        .containsExactlyInAnyOrder("BIGFILE_SECURITY_TOKENFILE", "BIGFILE_SECURITY_LINKS_KEYFILE");
+    Binder binder = environmentBinder();
+    assertThat(binder.bind("bigfile.security.mode", String.class).isBound()).isFalse();
+    Path dataVolume =
+        binder
+            .bindOrCreate("bigfile.embedded", EmbeddedDatabaseProperties.class)
+            .dataDir()
+            .getParent();
+    assertThat(volumes()).contains(dataVolume.toString());
+    Path tokenFile = Path.of(binder.bind("bigfile.security.token-file", String.class).get());
+    Path linkKeyFile = Path.of(binder.bind("bigfile.security.links.key-file", String.class).get());
+    assertThat(tokenFile.getParent()).isEqualTo(dataVolume);
+    assertThat(linkKeyFile.getParent()).isEqualTo(dataVolume);
+    assertThat(ShippedFiles.read(Path.of("README.md")))
+        .contains("docker exec bigfile cat " + tokenFile)
+        .contains("-v bigfile-data:" + dataVolume);
   }
 
   @Test

@@ -24,7 +24,10 @@ import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,6 +43,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
@@ -58,6 +62,10 @@ import org.springframework.util.unit.DataSize;
  * itself: the port and health endpoints it serves, the properties records that bind each {@code
  * bigfile.*} setting, the names Spring and Narayana read from the environment, and the image the
  * Dockerfile builds.
+ *
+ * <p>The chart's defaults alone render nothing: a release must choose {@code security.mode}. The
+ * value sets are those of {@code helm/bigfile/ci}, each choosing one; {@link
+ * RenderedChart#defaults()} is the defaults with the least choice ({@link RenderedChart#CHOICE}).
  */
 class HelmChartTests {
 
@@ -66,11 +74,30 @@ class HelmChartTests {
   private static final Path PRODUCTION = CI.resolve("production-values.yaml");
   private static final Path STICKY = CI.resolve("sticky-replicas-values.yaml");
   private static final Path NO_JOB = CI.resolve("no-migration-job-values.yaml");
+  private static final Path TOKEN = CI.resolve("token-values.yaml");
+  private static final Path OAUTH2 = CI.resolve("oauth2-values.yaml");
 
-  /** The default values, then every value set in ci/. */
+  /** Where the chart mounts the Secrets' settings files. */
+  private static final String SECRETS = "/etc/bigfile-secrets";
+
+  /**
+   * Every bigfile.security.* setting the chart writes to the ConfigMap, named as in the shared
+   * contract of the service; ci/ sets each of them in one value set or another.
+   */
+  static final Set<String> SECURITY_SETTINGS =
+      Set.of(
+          "bigfile.security.mode",
+          "bigfile.security.audiences",
+          "bigfile.security.clock-skew",
+          "bigfile.security.links.signing-key",
+          "bigfile.security.links.max-expires-in",
+          "bigfile.security.cors.allowed-origins",
+          "bigfile.security.cors.max-age",
+          "bigfile.security.audit.reads");
+
+  /** Every value set in ci/. */
   static Stream<Arguments> valueSets() {
     List<Arguments> out = new ArrayList<>();
-    out.add(Arguments.of("defaults", List.of()));
     try (Stream<Path> files = Files.list(CI)) {
       files.sorted().forEach(f -> out.add(Arguments.of(f.getFileName().toString(), List.of(f))));
     } catch (IOException e) {
@@ -110,12 +137,16 @@ class HelmChartTests {
     return map(ShippedFiles.yaml(chartFile("values.schema.json")));
   }
 
+  /**
+   * {@code helm lint} of the chart as shipped, with no values of one's own, fails on purpose: it
+   * names the choice to make.
+   */
   @Test
-  void lintFindsNothingEvenWhenStrict() {
+  void lintOfTheBareChartAsksForTheSecurityMode() {
     LintResult result = new Helm(ShippedFiles.CHART).lint().strict().call();
-    assertThat(result.isFailed()).as("%s", result.getMessages()).isFalse();
+    assertThat(result.isFailed()).isTrue();
     assertThat(result.getMessages())
-        .noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]"));
+        .anyMatch(m -> m.contains("at '/security': missing property 'mode'"));
   }
 
   @Test
@@ -135,6 +166,13 @@ class HelmChartTests {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.bigfile.deploy.HelmChartTests#valueSets")
+    void lintFindsNothingEvenWhenStrict(String name, List<Path> files) {
+      assertThat(RenderedChart.lint(name.replace(".yaml", ""), effectiveValues(files)))
+          .noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.bigfile.deploy.HelmChartTests#valueSets")
     void everyObjectCarriesTheReleaseLabels(String name, List<Path> files) {
       for (Map<String, Object> o : RenderedChart.render(files, Map.of()).objects) {
         assertThat(map(o, "metadata", "labels"))
@@ -148,16 +186,92 @@ class HelmChartTests {
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.bigfile.deploy.HelmChartTests#valueSets")
     void probesAskTheHealthGroupsOnThePortTheServiceListensOn(String name, List<Path> files) {
-      Map<String, Object> c = RenderedChart.render(files, Map.of()).serverContainer();
+      RenderedChart chart = RenderedChart.render(files, Map.of());
+      Map<String, Object> c = chart.serverContainer();
       Map<String, Object> port = map(c, "ports", 0);
       assertThat(port).containsEntry("name", "http");
       assertThat(port.get("containerPort")).isEqualTo(ShippedFiles.serverPort());
+      // Spring Boot serves the actuator, health groups included, on management.server.port once it
+      // is set, and no longer on the HTTP port.
+      Map<String, Object> management = map(c, "ports", 1);
+      assertThat(management).containsEntry("name", "management");
+      assertThat(management.get("containerPort"))
+          .isEqualTo(
+              binderOf(configMapApplicationYaml(chart))
+                  .bind("management.server.port", Integer.class)
+                  .get())
+          .isNotEqualTo(ShippedFiles.serverPort());
+      assertThat(list(c, "ports")).hasSize(2);
       assertThat(at(c, "livenessProbe", "httpGet"))
-          .isEqualTo(Map.of("path", "/actuator/health/liveness", "port", "http"));
+          .isEqualTo(Map.of("path", "/actuator/health/liveness", "port", "management"));
       assertThat(at(c, "readinessProbe", "httpGet"))
-          .isEqualTo(Map.of("path", "/actuator/health/readiness", "port", "http"));
+          .isEqualTo(Map.of("path", "/actuator/health/readiness", "port", "management"));
       assertThat(at(c, "startupProbe", "httpGet"))
-          .isEqualTo(Map.of("path", "/actuator/health/liveness", "port", "http"));
+          .isEqualTo(Map.of("path", "/actuator/health/liveness", "port", "management"));
+    }
+
+    /**
+     * Tokens and link keys reach the pod only as files of existing Secrets, each mounted read-only
+     * with its one key and imported by Spring (spring.config.import); the ConfigMap carries none.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.bigfile.deploy.HelmChartTests#valueSets")
+    void secretsAreMountedReadOnlyAndNeverInTheConfigMap(String name, List<Path> files) {
+      RenderedChart chart = RenderedChart.render(files, Map.of());
+      Map<String, Object> security = map(effectiveValues(files), "security");
+      Map<String, String> expected = new TreeMap<>();
+      if ("token".equals(security.get("mode"))) {
+        expected.put(
+            SECRETS + "/tokens/tokens.yaml", (String) at(security, "tokens", "existingSecret"));
+      }
+      if (at(security, "links", "existingSecret") instanceof String secret) {
+        expected.put(SECRETS + "/links/links.yaml", secret);
+      }
+
+      Map<String, String> mounted = new TreeMap<>();
+      Map<String, Object> container = chart.serverContainer();
+      for (Object v : list(chart.serverPod(), "spec", "volumes")) {
+        Map<String, Object> volume = map(v);
+        if (!volume.containsKey("secret")) {
+          continue;
+        }
+        Map<String, Object> secret = map(volume, "secret");
+        assertThat(secret.get("defaultMode")).as("0440").isEqualTo(0440);
+        List<Object> items = list(secret, "items");
+        assertThat(items).hasSize(1);
+        Map<String, Object> mount =
+            list(container, "volumeMounts").stream()
+                .map(m -> map(m))
+                .filter(m -> volume.get("name").equals(m.get("name")))
+                .findFirst()
+                .orElseThrow();
+        assertThat(mount).containsEntry("readOnly", true);
+        assertThat(map(items.get(0)).get("path")).isEqualTo(map(items.get(0)).get("key"));
+        mounted.put(
+            mount.get("mountPath") + "/" + map(items.get(0)).get("path"),
+            (String) secret.get("secretName"));
+      }
+      assertThat(mounted).isEqualTo(expected);
+
+      Map<String, Map<String, Object>> env = env(container);
+      if (expected.isEmpty()) {
+        assertThat(env).doesNotContainKey("SPRING_CONFIG_IMPORT");
+      } else {
+        List<String> imports =
+            binderOfEnvironment(env, "pod")
+                .bind("spring.config.import", Bindable.listOf(String.class))
+                .get();
+        assertThat(imports)
+            .containsExactlyInAnyOrderElementsOf(
+                expected.keySet().stream().map(f -> "optional:file:" + f).toList());
+      }
+
+      Map<String, Object> settings = new TreeMap<>();
+      flatten("", ShippedFiles.yaml(configMapApplicationYaml(chart)), settings);
+      assertThat(settings.keySet())
+          .noneMatch(k -> k.startsWith("bigfile.security.tokens"))
+          .noneMatch(k -> k.startsWith("bigfile.security.links.keys"));
+      assertThat(chart.has("Secret")).isFalse();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -253,14 +367,15 @@ class HelmChartTests {
     void selectorsFindTheServerPodsOnlyAndTheNetworkPolicyTheJobToo(String name, List<Path> files) {
       RenderedChart chart = RenderedChart.render(files, Map.of());
       Map<String, Object> podLabels = map(chart.serverPod(), "metadata", "labels");
-      Map<String, Object> service = chart.one("Service");
+      Map<String, Object> service = chart.service();
       List<Map<String, Object>> selectors = new ArrayList<>();
-      selectors.add(map(service, "spec", "selector"));
+      for (Map<String, Object> s : chart.all("Service")) {
+        // the API's Service, and the metrics Service of the ServiceMonitor
+        selectors.add(map(s, "spec", "selector"));
+      }
       selectors.add(map(chart.one("Deployment"), "spec", "selector", "matchLabels"));
-      for (String kind : List.of("ServiceMonitor", "PodDisruptionBudget")) {
-        for (Map<String, Object> o : chart.all(kind)) {
-          selectors.add(map(o, "spec", "selector", "matchLabels"));
-        }
+      for (Map<String, Object> o : chart.all("PodDisruptionBudget")) {
+        selectors.add(map(o, "spec", "selector", "matchLabels"));
       }
       for (Map<String, Object> o : chart.all("NetworkPolicy")) {
         // Limits the migration Job's pods too.
@@ -348,30 +463,155 @@ class HelmChartTests {
               (group, settings) ->
                   map(settings)
                       .keySet()
+                      .forEach(name -> expected.add("bigfile." + group + "." + kebab(name))));
+      // security.*: the Secrets' names stay out, their files are imported
+      map(ShippedFiles.yaml(ShippedFiles.read(SETTINGS)), "security")
+          .forEach(
+              (key, value) -> {
+                if (value instanceof Map<?, ?> group) {
+                  group.keySet().stream()
+                      .filter(k -> !k.equals("existingSecret"))
                       .forEach(
-                          name ->
-                              expected.add(
-                                  "bigfile."
-                                      + group
-                                      + "."
-                                      + name.replaceAll("([a-z0-9])([A-Z])", "$1-$2")
-                                          .toLowerCase())));
+                          k -> expected.add("bigfile.security." + key + "." + kebab((String) k)));
+                } else {
+                  expected.add("bigfile.security." + kebab(key));
+                }
+              });
+      expected.remove("bigfile.security.tokens");
+      expected.add("management.server.port");
       assertThat(flat.keySet()).isEqualTo(expected);
       assertThat(flat.keySet()).allMatch(ConfigurationPropertyName::isValid);
     }
 
-    private static void flatten(String prefix, Object node, Map<String, Object> out) {
-      if (node instanceof Map<?, ?> m) {
-        m.forEach((k, v) -> flatten(prefix.isEmpty() ? (String) k : prefix + "." + k, v, out));
-      } else {
-        out.put(prefix, node);
+    private static String kebab(String camel) {
+      return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
+    }
+
+    /** The chart's defaults with the least choice: the mode, and the actuator on its own port. */
+    @Test
+    void withOnlyTheChoiceTheConfigMapLeavesEveryOtherDefault() {
+      String yaml = configMapApplicationYaml(RenderedChart.defaults());
+      assertThat(ShippedFiles.yaml(yaml))
+          .isEqualTo(
+              Map.of(
+                  "bigfile",
+                  Map.of("security", Map.of("mode", "token")),
+                  "management",
+                  Map.of("server", Map.of("port", 9090))));
+    }
+
+    /**
+     * The security values reach the ConfigMap under the names the service binds, in the types it
+     * binds them to; ci/ sets every one of them, in one value set or another.
+     */
+    @Test
+    void theSecuritySettingsBindAsTheServiceReadsThem() {
+      Binder oauth2 = binderOf(configMapApplicationYaml(RenderedChart.render(OAUTH2)));
+      assertThat(oauth2.bind("bigfile.security.mode", String.class).get()).isEqualTo("oauth2");
+      assertThat(oauth2.bind("bigfile.security.audiences", Bindable.listOf(String.class)).get())
+          .containsExactly("bigfile", "https://files.example.com");
+      assertThat(oauth2.bind("bigfile.security.clock-skew", Duration.class).get())
+          .isEqualTo(Duration.ofSeconds(30));
+      assertThat(
+              oauth2
+                  .bind("spring.security.oauth2.resourceserver.jwt.jwk-set-uri", String.class)
+                  .get())
+          .isEqualTo("https://login.example.com/realms/files/protocol/openid-connect/certs");
+      assertThat(
+              oauth2
+                  .bind("spring.security.oauth2.resourceserver.jwt.issuer-uri", String.class)
+                  .isBound())
+          .isFalse();
+      assertThat(oauth2.bind("bigfile.security.links.signing-key", String.class).get())
+          .isEqualTo("k2026");
+      assertThat(oauth2.bind("bigfile.security.links.max-expires-in", Duration.class).get())
+          .isEqualTo(Duration.ofDays(1));
+
+      Binder production = binderOf(configMapApplicationYaml(RenderedChart.render(PRODUCTION)));
+      assertThat(
+              production
+                  .bind("spring.security.oauth2.resourceserver.jwt.issuer-uri", String.class)
+                  .get())
+          .isEqualTo("https://login.example.com/realms/files");
+
+      Binder token = binderOf(configMapApplicationYaml(RenderedChart.render(SETTINGS)));
+      assertThat(token.bind("bigfile.security.mode", String.class).get()).isEqualTo("token");
+      assertThat(
+              token
+                  .bind("bigfile.security.cors.allowed-origins", Bindable.listOf(String.class))
+                  .get())
+          .containsExactly("https://app.example.com", "http://localhost:3000");
+      assertThat(token.bind("bigfile.security.cors.max-age", Duration.class).get())
+          .isEqualTo(Duration.ofMinutes(10));
+      assertThat(token.bind("bigfile.security.audit.reads", Boolean.class).get()).isTrue();
+      assertThat(token.bind("bigfile.security.links.max-expires-in", Duration.class).get())
+          .isEqualTo(Duration.ofHours(12));
+      assertThat(
+              token.bind("spring.security", Bindable.mapOf(String.class, Object.class)).isBound())
+          .isFalse();
+
+      Set<String> rendered = new TreeSet<>();
+      valueSets()
+          .forEach(
+              a -> {
+                @SuppressWarnings("unchecked")
+                List<Path> files = (List<Path>) a.get()[1];
+                Map<String, Object> flat = new TreeMap<>();
+                flatten(
+                    "",
+                    ShippedFiles.yaml(
+                        configMapApplicationYaml(RenderedChart.render(files, Map.of()))),
+                    flat);
+                flat.keySet().stream()
+                    .filter(k -> k.startsWith("bigfile.security."))
+                    .forEach(rendered::add);
+              });
+      assertThat(rendered).isEqualTo(SECURITY_SETTINGS);
+      assertComponentsOfTheServicesRecords(SECURITY_SETTINGS);
+    }
+
+    /**
+     * Where the service's properties records of bigfile.security.* are on the class path, each of
+     * {@code keys} is one of their components (a nested record's for links.*, cors.* and audit.*);
+     * where they are not yet, the names are the shared contract's alone.
+     */
+    private static void assertComponentsOfTheServicesRecords(Set<String> keys) {
+      Map<String, ShippedFiles.Settings> records = new TreeMap<>(ShippedFiles.bigfileSettings());
+      records.keySet().removeIf(g -> !isSecurityGroup(g));
+      if (records.isEmpty()) {
+        return;
+      }
+      for (String key : keys) {
+        ShippedFiles.Settings record =
+            records.values().stream()
+                .filter(r -> key.startsWith(r.prefix() + "."))
+                .max(Comparator.comparingInt(r -> r.prefix().length()))
+                .orElse(null);
+        assertThat(record).as("a record binding %s", key).isNotNull();
+        Class<?> type = record.type();
+        for (String part : key.substring(record.prefix().length() + 1).split("\\.")) {
+          String component = camel(part);
+          RecordComponent found =
+              type.isRecord()
+                  ? Arrays.stream(type.getRecordComponents())
+                      .filter(c -> c.getName().equals(component))
+                      .findFirst()
+                      .orElse(null)
+                  : null;
+          assertThat(found).as("%s: no component %s of %s", key, component, type).isNotNull();
+          type = found.getType();
+        }
       }
     }
 
-    @Test
-    void withNoSettingsTheConfigMapLeavesEveryDefault() {
-      String yaml = configMapApplicationYaml(RenderedChart.defaults());
-      assertThat(ShippedFiles.yaml(yaml)).isNull();
+    private static String camel(String kebab) {
+      Matcher m = Pattern.compile("-([a-z0-9])").matcher(kebab);
+      StringBuilder sb = new StringBuilder();
+      while (m.find()) {
+        m.appendReplacement(sb, m.group(1).toUpperCase());
+      }
+      m.appendTail(sb);
+      return sb.toString();
     }
 
     @Test
@@ -392,7 +632,8 @@ class HelmChartTests {
 
     /**
      * The schema names every setting of every bigfile.* record and nothing else; bigfile.embedded
-     * (a local database) has no place in a cluster.
+     * (a local database) has no place in a cluster. bigfile.security.* has values of its own under
+     * security (Secrets, Spring's issuer), checked by theSecuritySettingsBindAsTheServiceReadsThem.
      */
     @Test
     void theSchemaNamesExactlyTheRecordsSettings() {
@@ -400,6 +641,7 @@ class HelmChartTests {
       ShippedFiles.bigfileSettings()
           .forEach((group, s) -> fromRecords.put(group, new TreeSet<>(s.names())));
       assertThat(fromRecords.remove("embedded")).isNotNull();
+      fromRecords.keySet().removeIf(HelmChartTests::isSecurityGroup);
       assertThat(schemaSettings()).isEqualTo(fromRecords);
     }
 
@@ -429,6 +671,7 @@ class HelmChartTests {
       ShippedFiles.bigfileSettings()
           .forEach((g, s) -> fromRecords.put(g, new TreeMap<>(s.defaults())));
       fromRecords.remove("embedded");
+      fromRecords.keySet().removeIf(HelmChartTests::isSecurityGroup);
       assertThat(documented).isEqualTo(fromRecords);
     }
 
@@ -520,7 +763,133 @@ class HelmChartTests {
           Arguments.of("service.port", 0, "/service/port"),
           Arguments.of("podSecurityContext.runAsUser", 0, "/podSecurityContext/runAsUser"),
           Arguments.of("networkPolicy.egress.enabled", true, "/networkPolicy/egress/databaseTo"),
-          Arguments.of("replicas", 2, "additional properties 'replicas'"));
+          Arguments.of("replicas", 2, "additional properties 'replicas'"),
+          Arguments.of("security.mode", "basic", "/security/mode"),
+          Arguments.of("security.tokens.existingSecret", "", "/security/tokens/existingSecret"),
+          Arguments.of(
+              "security.tokens.existingSecret",
+              "Bigfile_Tokens",
+              "/security/tokens/existingSecret"),
+          // no value may carry a token or a key: they come from Secrets only
+          Arguments.of("security.tokens.token", "s3cret", "additional properties 'token'"),
+          Arguments.of("security.links.keys.k1", "c2VjcmV0", "additional properties 'keys'"),
+          Arguments.of("security.links.signingKey", "k1", "'existingSecret' required"),
+          Arguments.of("security.links.maxExpiresIn", "7 days", "/security/links/maxExpiresIn"),
+          Arguments.of(
+              "security.cors.allowedOrigins[0]",
+              "https://app.example.com/",
+              "/security/cors/allowedOrigins/0"),
+          Arguments.of("security.cors.allowedOrigins[0]", "*", "/security/cors/allowedOrigins/0"),
+          Arguments.of("security.cors.maxAge", "an hour", "/security/cors/maxAge"),
+          Arguments.of("security.audit.reads", "always", "/security/audit/reads"),
+          Arguments.of("security.password", "hunter2", "additional properties 'password'"),
+          Arguments.of("management.port", 0, "/management/port"));
+    }
+
+    /** The chart has no mode of its own: a release must choose one. */
+    @Test
+    void requiresAChoiceOfMode() {
+      assertThat(list(schema(), "required")).contains("security");
+      assertThat(map(schema(), "properties", "security").get("required"))
+          .isEqualTo(List.of("mode"));
+      assertThat(list(schema(), "properties", "security", "properties", "mode", "enum"))
+          .containsExactlyInAnyOrder("token", "oauth2", "none");
+      assertThat(map(ShippedFiles.yaml(chartFile("values.yaml")), "security"))
+          .doesNotContainKey("mode");
+      assertThat(RenderedChart.failure(List.of(), Map.of()))
+          .contains("values don't meet the specifications of the schema")
+          .contains("at '/security': missing property 'mode'");
+    }
+
+    @Test
+    void oauth2RequiresAnIssuerOrItsKeysAndAnAudience() {
+      assertThat(
+              RenderedChart.failure(
+                  List.of(), Map.of("security.mode", "oauth2", "security.audiences[0]", "bigfile")))
+          .contains("missing property 'issuerUri'")
+          .contains("missing property 'jwkSetUri'");
+      assertThat(
+              RenderedChart.failure(
+                  List.of(),
+                  Map.of(
+                      "security.mode",
+                      "oauth2",
+                      "security.issuerUri",
+                      "https://login.example.com/realms/files")))
+          .contains("missing property 'audiences'");
+      assertThat(
+              RenderedChart.failure(
+                  List.of(),
+                  Map.of(
+                      "security.mode",
+                      "oauth2",
+                      "security.issuerUri",
+                      "https://login.example.com/realms/files",
+                      "security.audiences",
+                      "{}")))
+          .contains("/security/audiences");
+      assertThat(
+              RenderedChart.failure(
+                  List.of(),
+                  Map.of(
+                      "security.mode",
+                      "oauth2",
+                      "security.issuerUri",
+                      "login.example.com",
+                      "security.audiences[0]",
+                      "bigfile")))
+          .contains("/security/issuerUri");
+      for (String key : List.of("security.issuerUri", "security.jwkSetUri")) {
+        RenderedChart chart =
+            RenderedChart.render(
+                List.of(),
+                Map.of(
+                    "security.mode",
+                    "oauth2",
+                    key,
+                    "https://login.example.com/keys",
+                    "security.audiences[0]",
+                    "bigfile"));
+        assertThat(at(ShippedFiles.yaml(configMapApplicationYaml(chart)), "bigfile", "security"))
+            .isEqualTo(Map.of("mode", "oauth2", "audiences", List.of("bigfile")));
+      }
+    }
+
+    @Test
+    void tokenRequiresTheSecretOfTheTokens() {
+      assertThat(RenderedChart.failure(List.of(), Map.of("security.mode", "token")))
+          .contains("at '/security': missing property 'tokens'");
+      assertThat(
+              RenderedChart.failure(
+                  List.of(), Map.of("security.mode", "token", "security.tokens.other", "x")))
+          .contains("missing property 'existingSecret'");
+    }
+
+    /** Settings of another mode are refused, not ignored: they would mislead whoever set them. */
+    @Test
+    void settingsOfAnotherModeAreRefused() {
+      assertThat(
+              RenderedChart.failure(
+                  List.of(TOKEN), Map.of("security.issuerUri", "https://login.example.com")))
+          .contains("security.issuerUri is set but security.mode is token")
+          .contains("apply to mode oauth2 only");
+      assertThat(RenderedChart.failure(List.of(NO_JOB), Map.of("security.audiences[0]", "bigfile")))
+          .contains("security.audiences is set but security.mode is none");
+      assertThat(
+              RenderedChart.failure(
+                  List.of(OAUTH2), Map.of("security.tokens.existingSecret", "bigfile-tokens")))
+          .contains("security.tokens is set but security.mode is oauth2");
+    }
+
+    /** No authentication only when asked for by name; then no token Secret is mounted either. */
+    @Test
+    void noneIsAcceptedOnlyWhenChosen() {
+      RenderedChart chart = RenderedChart.render(List.of(), Map.of("security.mode", "none"));
+      assertThat(at(ShippedFiles.yaml(configMapApplicationYaml(chart)), "bigfile", "security"))
+          .isEqualTo(Map.of("mode", "none"));
+      assertThat(env(chart.serverContainer())).doesNotContainKey("SPRING_CONFIG_IMPORT");
+      assertThat(list(chart.serverPod(), "spec", "volumes"))
+          .noneMatch(v -> map(v).containsKey("secret"));
     }
 
     @ParameterizedTest(name = "{0}={1}")
@@ -559,10 +928,10 @@ class HelmChartTests {
                   .maxDirtyTotal()
                   .isAuto())
           .isTrue();
-      assertThat(binder.bind("bigfile.transactions.commit-timeout", java.time.Duration.class).get())
-          .isEqualTo(java.time.Duration.ofHours(26));
-      assertThat(binder.bind("bigfile.history.pack-interval", java.time.Duration.class).get())
-          .isEqualTo(java.time.Duration.ofMillis(1500));
+      assertThat(binder.bind("bigfile.transactions.commit-timeout", Duration.class).get())
+          .isEqualTo(Duration.ofHours(26));
+      assertThat(binder.bind("bigfile.history.pack-interval", Duration.class).get())
+          .isEqualTo(Duration.ofMillis(1500));
     }
   }
 
@@ -597,8 +966,57 @@ class HelmChartTests {
     @Test
     void someoneWhoRoutesTransactionsMayRunSeveral() {
       RenderedChart chart =
-          RenderedChart.render(Map.of("allowMultipleReplicas", true, "replicaCount", 3));
+          RenderedChart.render(
+              Map.of(
+                  "allowMultipleReplicas",
+                  true,
+                  "replicaCount",
+                  3,
+                  "security.links.existingSecret",
+                  "bigfile-link-keys"));
       assertThat(at(chart.one("Deployment"), "spec", "replicas")).isEqualTo(3);
+    }
+
+    /**
+     * A key generated by each pod would differ between them: a link signed by one replica would be
+     * refused by the others.
+     */
+    @Test
+    void severalReplicasShareTheKeysOfLinksFromASecret() {
+      assertThat(RenderedChart.failure(Map.of("allowMultipleReplicas", true, "replicaCount", 3)))
+          .contains("several replicas need security.links.existingSecret")
+          .contains("a link signed by one pod is refused by every other");
+      assertThat(
+              RenderedChart.failure(
+                  Map.of(
+                      "allowMultipleReplicas",
+                      true,
+                      "autoscaling.enabled",
+                      true,
+                      "autoscaling.maxReplicas",
+                      4)))
+          .contains("several replicas need security.links.existingSecret");
+    }
+
+    /**
+     * Without a Secret of link keys, the one pod keeps the key it generates in an emptyDir in
+     * memory (the root file system is read-only), in place of the image's data volume.
+     */
+    @Test
+    void withoutTheSecretOnePodKeepsItsGeneratedKeyInMemory() {
+      RenderedChart chart = RenderedChart.render(TOKEN);
+      Map<String, Map<String, Object>> env = env(chart.serverContainer());
+      String keyFile =
+          binderOfEnvironment(env, "pod")
+              .bind("bigfile.security.links.key-file", String.class)
+              .get();
+      Map<String, Object> volume =
+          volumeMountedAt(chart, Path.of(keyFile).getParent().toString(), "the link key");
+      assertThat(map(volume, "emptyDir")).containsEntry("medium", "Memory");
+      assertThat(keyFile)
+          .isNotEqualTo(DockerfileTests.runtimeEnv().get("BIGFILE_SECURITY_LINKS_KEYFILE"));
+      assertThat(env(RenderedChart.render(STICKY).serverContainer()))
+          .doesNotContainKey("BIGFILE_SECURITY_LINKS_KEYFILE");
     }
 
     @Test
@@ -614,7 +1032,7 @@ class HelmChartTests {
               Map.of("apiVersion", "apps/v1", "kind", "Deployment", "name", deploymentName(chart)));
       assertThat(at(hpa, "spec", "metrics", 0, "resource", "target", "averageUtilization"))
           .isEqualTo(70);
-      assertThat(at(chart.one("Service"), "spec", "sessionAffinity")).isEqualTo("ClientIP");
+      assertThat(at(chart.service(), "spec", "sessionAffinity")).isEqualTo("ClientIP");
       assertThat(map(chart.one("PodDisruptionBudget"), "spec"))
           .containsEntry("minAvailable", 1)
           .doesNotContainKey("maxUnavailable");
@@ -722,6 +1140,12 @@ class HelmChartTests {
           .isEqualTo(at(chart.one("ConfigMap"), "metadata", "name"));
       assertThat(map(chart.one("ConfigMap"), "data")).containsKey(file.getFileName().toString());
 
+      List<String> imports =
+          binder.bind("spring.config.import", Bindable.listOf(String.class)).get();
+      assertThat(imports).containsExactly("optional:file:" + SECRETS + "/links/links.yaml");
+      Map<String, Object> links = volumeMountedAt(chart, SECRETS + "/links", "the link keys");
+      assertThat(at(links, "secret", "secretName")).isEqualTo("bigfile-link-keys");
+
       assertThat(env.get("JDK_JAVA_OPTIONS"))
           .containsEntry(
               "value", "-XX:+ExitOnOutOfMemoryError -XX:MaxRAMPercentage=70 -Xlog:gc:stderr");
@@ -824,12 +1248,12 @@ class HelmChartTests {
       assertThat(at(path, "backend", "service"))
           .isEqualTo(
               Map.of(
-                  "name", at(chart.one("Service"), "metadata", "name"),
-                  "port", Map.of("name", at(chart.one("Service"), "spec", "ports", 0, "name"))));
+                  "name", at(chart.service(), "metadata", "name"),
+                  "port", Map.of("name", at(chart.service(), "spec", "ports", 0, "name"))));
     }
 
     @Test
-    void theServiceMonitorScrapesTheMetricsTheServiceExposes() {
+    void theServiceMonitorScrapesTheManagementPortWhichTheServiceDoesNotExpose() {
       RenderedChart chart = RenderedChart.render(PRODUCTION);
       Map<String, Object> monitor = chart.one("ServiceMonitor");
       assertThat(monitor.get("apiVersion")).isEqualTo("monitoring.coreos.com/v1");
@@ -838,15 +1262,46 @@ class HelmChartTests {
           .containsExactly(
               Map.of(
                   "port",
-                  "http",
+                  "management",
                   "path",
                   "/actuator/prometheus",
                   "interval",
                   "15s",
                   "scrapeTimeout",
                   "10s"));
-      assertThat(map(chart.one("Service"), "metadata", "labels"))
-          .containsAllEntriesOf(map(monitor, "spec", "selector", "matchLabels"));
+      // It selects the headless Service of the management port alone, not the API's.
+      Map<String, Object> selector = map(monitor, "spec", "selector", "matchLabels");
+      List<Map<String, Object>> selected =
+          chart.all("Service").stream()
+              .filter(s -> map(s, "metadata", "labels").entrySet().containsAll(selector.entrySet()))
+              .toList();
+      assertThat(selected).hasSize(1);
+      Map<String, Object> metrics = selected.get(0);
+      assertThat(metrics).isNotSameAs(chart.service());
+      assertThat(at(metrics, "spec", "clusterIP")).isEqualTo("None");
+      assertThat(list(metrics, "spec", "ports"))
+          .containsExactly(
+              Map.of(
+                  "name",
+                  "management",
+                  "port",
+                  9090,
+                  "targetPort",
+                  "management",
+                  "protocol",
+                  "TCP"));
+      assertThat(map(chart.serverContainer(), "ports", 1))
+          .containsEntry("name", "management")
+          .containsEntry("containerPort", 9090);
+      assertThat(
+              binderOf(configMapApplicationYaml(chart))
+                  .bind("management.server.port", Integer.class)
+                  .get())
+          .isEqualTo(9090);
+      // The API's Service: the HTTP port alone.
+      assertThat(list(chart.service(), "spec", "ports"))
+          .containsExactly(
+              Map.of("name", "http", "port", 80, "targetPort", "http", "protocol", "TCP"));
       String exposed =
           (String)
               at(
@@ -869,17 +1324,22 @@ class HelmChartTests {
     }
 
     @Test
-    void theNetworkPolicyAdmitsTheConfiguredPeersAndReachesOnlyDnsAndTheDatabase() {
+    void theNetworkPolicyAdmitsTheConfiguredPeersAndReachesOnlyDnsTheDatabaseAndTheIssuer() {
       RenderedChart chart = RenderedChart.render(PRODUCTION);
       Map<String, Object> policy = chart.one("NetworkPolicy");
       Map<String, Object> values = effectiveValues(List.of(PRODUCTION));
       assertThat(list(policy, "spec", "policyTypes")).containsExactly("Ingress", "Egress");
+      assertThat(list(policy, "spec", "ingress")).hasSize(2);
       Map<String, Object> ingress = map(policy, "spec", "ingress", 0);
       assertThat(ingress.get("ports"))
           .isEqualTo(List.of(Map.of("port", "http", "protocol", "TCP")));
       assertThat(ingress.get("from")).isEqualTo(at(values, "networkPolicy", "ingressFrom"));
+      Map<String, Object> metrics = map(policy, "spec", "ingress", 1);
+      assertThat(metrics.get("ports"))
+          .isEqualTo(List.of(Map.of("port", "management", "protocol", "TCP")));
+      assertThat(metrics.get("from")).isEqualTo(at(values, "networkPolicy", "metricsFrom"));
       List<Object> egress = list(policy, "spec", "egress");
-      assertThat(egress).hasSize(2);
+      assertThat(egress).hasSize(3);
       assertThat(at(egress, 0, "ports"))
           .isEqualTo(
               List.of(
@@ -889,6 +1349,63 @@ class HelmChartTests {
           .isEqualTo(List.of(Map.of("port", 5432, "protocol", "TCP")));
       assertThat(at(egress, 1, "to"))
           .isEqualTo(at(values, "networkPolicy", "egress", "databaseTo"));
+      assertThat(at(egress, 2, "ports")).isEqualTo(List.of(Map.of("port", 443, "protocol", "TCP")));
+      assertThat(at(egress, 2, "to")).isEqualTo(at(values, "networkPolicy", "egress", "issuerTo"));
+    }
+
+    /** An oauth2 pod fetches the issuer's keys: with egress restricted, it must reach them. */
+    @Test
+    void anOauth2PodWithRestrictedEgressMustReachItsIdentityProvider() {
+      assertThat(
+              RenderedChart.failure(
+                  List.of(OAUTH2),
+                  Map.of(
+                      "networkPolicy.enabled",
+                      true,
+                      "networkPolicy.egress.enabled",
+                      true,
+                      "networkPolicy.egress.databaseTo[0].ipBlock.cidr",
+                      "10.0.5.0/24")))
+          .contains("needs networkPolicy.egress.issuerTo");
+      // In token mode nothing but DNS and the database.
+      Map<String, Object> policy =
+          RenderedChart.render(
+                  Map.of(
+                      "networkPolicy.enabled",
+                      true,
+                      "networkPolicy.egress.enabled",
+                      true,
+                      "networkPolicy.egress.databaseTo[0].ipBlock.cidr",
+                      "10.0.5.0/24"))
+              .one("NetworkPolicy");
+      assertThat(list(policy, "spec", "egress")).hasSize(2);
+    }
+
+    @Test
+    void theManagementPortIsAPortOfItsOwn() {
+      assertThat(RenderedChart.failure(Map.of("management.port", 8080)))
+          .contains("management.port=8080 refused");
+      RenderedChart chart = RenderedChart.render(NO_JOB);
+      assertThat(map(chart.serverContainer(), "ports", 1)).containsEntry("containerPort", 8081);
+      assertThat(
+              binderOf(configMapApplicationYaml(chart))
+                  .bind("management.server.port", Integer.class)
+                  .get())
+          .isEqualTo(8081);
+    }
+
+    @Test
+    void scrapeAnnotationsPointAtTheManagementPort() {
+      assertThat(map(RenderedChart.defaults().serverPod(), "metadata", "annotations"))
+          .doesNotContainKey("prometheus.io/scrape");
+      assertThat(
+              map(
+                  RenderedChart.render(Map.of("management.scrapeAnnotations", true)).serverPod(),
+                  "metadata",
+                  "annotations"))
+          .containsEntry("prometheus.io/scrape", "true")
+          .containsEntry("prometheus.io/port", "9090")
+          .containsEntry("prometheus.io/path", "/actuator/prometheus");
     }
 
     @Test
@@ -897,6 +1414,9 @@ class HelmChartTests {
           RenderedChart.render(Map.of("networkPolicy.enabled", true)).one("NetworkPolicy");
       assertThat(list(policy, "spec", "policyTypes")).containsExactly("Ingress");
       assertThat(at(policy, "spec", "ingress", 0, "from"))
+          .isEqualTo(List.of(Map.of("podSelector", Map.of())));
+      assertThat(at(policy, "spec", "ingress", 1, "ports", 0, "port")).isEqualTo("management");
+      assertThat(at(policy, "spec", "ingress", 1, "from"))
           .isEqualTo(List.of(Map.of("podSelector", Map.of())));
       assertThat(at(policy, "spec", "egress")).isNull();
     }
@@ -911,21 +1431,52 @@ class HelmChartTests {
 
     @Test
     void theNotesTellHowToReachItAndWhyItIsOneReplica() {
+      assertThat(notes(TOKEN))
+          .contains("kubectl --namespace storage port-forward service/files-bigfile 8080:80")
+          .contains("curl -H \"Authorization: Bearer $TOKEN\" http://localhost:8080/v1/files")
+          .contains("security.mode=token")
+          .contains("from the Secret bigfile-tokens (key tokens.yaml)")
+          .contains("rollout restart deployment/files-bigfile")
+          .contains("they stop working when the pod is replaced")
+          .contains("/actuator/health/readiness")
+          .contains("the management port 9090, which the Service does not expose")
+          .contains("kubectl --namespace storage port-forward deployment/files-bigfile 9090")
+          .contains("One replica: open transactions live in its memory")
+          .contains("password from Secret")
+          .doesNotContain("WARNING")
+          .doesNotContain("<no value>");
+    }
+
+    @Test
+    void theNotesSayWhatEachModeMeans() {
+      assertThat(notes(PRODUCTION))
+          .contains("security.mode=oauth2")
+          .contains("JWTs of https://login.example.com/realms/files, for the audience bigfile")
+          .contains("curl -H \"Authorization: Bearer $TOKEN\" https://files.example.com/v1/files")
+          .doesNotContain("stop working when the pod is replaced")
+          .doesNotContain("<no value>");
+      assertThat(notes(OAUTH2))
+          .contains("JWTs of https://login.example.com/realms/files/protocol/openid-connect/certs")
+          .contains("for the audience bigfile, https://files.example.com");
+      assertThat(notes(NO_JOB))
+          .contains("WARNING: no authentication")
+          .contains("  curl http://localhost:8080/v1/files")
+          .doesNotContain("Authorization")
+          .doesNotContain("<no value>");
+    }
+
+    private static String notes(Path values) {
       Release release =
           new Helm(ShippedFiles.CHART)
               .install()
               .withName(RenderedChart.RELEASE)
               .withNamespace(RenderedChart.NAMESPACE)
               .withKubeVersion(RenderedChart.KUBE_VERSION)
+              .withValuesFile(values.toAbsolutePath())
               .clientOnly()
               .dryRun()
               .call();
-      assertThat(release.getOutput())
-          .contains("kubectl --namespace storage port-forward service/files-bigfile 8080:80")
-          .contains("/actuator/health/readiness")
-          .contains("One replica: open transactions live in its memory")
-          .contains("password from Secret")
-          .doesNotContain("<no value>");
+      return release.getOutput();
     }
   }
 
@@ -952,6 +1503,20 @@ class HelmChartTests {
         .filter(v -> mount.get("name").equals(v.get("name")))
         .findFirst()
         .orElseThrow();
+  }
+
+  /** bigfile.security and its nested groups, which the chart fills from its security values. */
+  private static boolean isSecurityGroup(String group) {
+    return group.equals("security") || group.startsWith("security.");
+  }
+
+  /** Parsed YAML as dotted keys and their leaves (a list is a leaf). */
+  private static void flatten(String prefix, Object node, Map<String, Object> out) {
+    if (node instanceof Map<?, ?> m) {
+      m.forEach((k, v) -> flatten(prefix.isEmpty() ? (String) k : prefix + "." + k, v, out));
+    } else {
+      out.put(prefix, node);
+    }
   }
 
   private static String configMapApplicationYaml(RenderedChart chart) {

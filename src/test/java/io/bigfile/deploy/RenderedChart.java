@@ -5,6 +5,7 @@ import static io.bigfile.deploy.ShippedFiles.list;
 import static io.bigfile.deploy.ShippedFiles.map;
 
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,8 +16,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * The chart in {@code helm/bigfile} rendered in-process by Helm's own code (helm-java: no helm
@@ -28,6 +32,11 @@ import java.util.stream.Stream;
  * -delete-policy} siblings) is renamed to {@link #HOOK}: Helm then renders the Job as an ordinary
  * object, with every template expression intact, and the tests read the hook annotations under the
  * new key. {@link #renderAsIs} renders the real chart, to show the Job is a hook there.
+ *
+ * <p>The chart renders nothing until its values choose {@code security.mode}: {@link #defaults()},
+ * {@link #render(Map)}, {@link #renderAsIs} and {@link #failure(Map)} add {@link #CHOICE} under
+ * their {@code --set}s (which win); {@link #render(List, Map)} and {@link #failure(List, Map)} add
+ * nothing.
  */
 final class RenderedChart {
 
@@ -40,6 +49,13 @@ final class RenderedChart {
 
   private static final Map<String, RenderedChart> CACHE = new ConcurrentHashMap<>();
   private static Path hooksVisible;
+
+  /**
+   * The one value the chart's defaults lack, as the least a release chooses: static tokens from an
+   * existing Secret (what {@code ci/token-values.yaml} sets).
+   */
+  static final Map<String, Object> CHOICE =
+      Map.of("security.mode", "token", "security.tokens.existingSecret", "bigfile-tokens");
 
   final List<Map<String, Object>> objects;
 
@@ -63,17 +79,26 @@ final class RenderedChart {
     return render(List.of(valueFile), Map.of());
   }
 
+  /** The default values with {@link #CHOICE}, then each --set. */
   static RenderedChart render(Map<String, Object> sets) {
-    return render(List.of(), sets);
+    return render(List.of(), withChoice(sets));
   }
 
+  /** The default values with {@link #CHOICE}. */
   static RenderedChart defaults() {
-    return render(List.of(), Map.of());
+    return render(List.of(), CHOICE);
   }
 
   /** The real chart, hooks left out as Helm leaves them out of a release's manifest. */
   static RenderedChart renderAsIs(Map<String, Object> sets) {
-    return parse(template(ShippedFiles.CHART, List.of(), sets));
+    return parse(template(ShippedFiles.CHART, List.of(), withChoice(sets)));
+  }
+
+  /** {@link #CHOICE}, then {@code sets}. */
+  static Map<String, Object> withChoice(Map<String, Object> sets) {
+    Map<String, Object> all = new LinkedHashMap<>(new TreeMap<>(CHOICE));
+    all.putAll(sets);
+    return all;
   }
 
   /** The error Helm reports for these values; fails if they render. */
@@ -86,8 +111,53 @@ final class RenderedChart {
     throw new AssertionError("rendered, but should have failed: " + valueFiles + " " + sets);
   }
 
+  /** The error Helm reports for the default values with {@link #CHOICE}, then these. */
   static String failure(Map<String, Object> sets) {
-    return failure(List.of(), sets);
+    return failure(List.of(), withChoice(sets));
+  }
+
+  /**
+   * {@code helm lint --strict} of the chart with these values in place of its values.yaml
+   * (helm-java lints a chart with its own values only, as {@code helm lint} without {@code
+   * --values}): the messages it reports; empty when it found nothing.
+   */
+  static List<String> lint(String name, Map<String, Object> values) {
+    try {
+      Path copy = Path.of("target", "helm-lint", name, "bigfile").toAbsolutePath();
+      deleteTree(copy);
+      try (Stream<Path> files = Files.walk(ShippedFiles.CHART)) {
+        for (Path source : files.toList()) {
+          Path target = copy.resolve(ShippedFiles.CHART.relativize(source).toString());
+          if (Files.isDirectory(source)) {
+            Files.createDirectories(target);
+          } else if (!source.equals(ShippedFiles.CHART.resolve("values.yaml"))) {
+            Files.copy(source, target);
+          }
+        }
+      }
+      DumperOptions options = new DumperOptions();
+      options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+      Files.writeString(
+          copy.resolve("values.yaml"), new Yaml(options).dump(values), StandardCharsets.UTF_8);
+      LintResult result = new Helm(copy).lint().strict().call();
+      List<String> messages = new ArrayList<>(result.getMessages());
+      if (result.isFailed() && messages.isEmpty()) {
+        messages.add("[ERROR] lint failed");
+      }
+      return messages;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (Stream<Path> old = Files.walk(dir)) {
+        for (Path p : old.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
   }
 
   private static String template(Path chart, List<Path> valueFiles, Map<String, Object> sets) {
@@ -121,13 +191,7 @@ final class RenderedChart {
     }
     try {
       Path copy = Path.of("target", "helm-hooks-visible", "bigfile").toAbsolutePath();
-      if (Files.exists(copy)) {
-        try (Stream<Path> old = Files.walk(copy)) {
-          for (Path p : old.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
-            Files.delete(p);
-          }
-        }
-      }
+      deleteTree(copy);
       try (Stream<Path> files = Files.walk(ShippedFiles.CHART)) {
         for (Path source : files.toList()) {
           Path target = copy.resolve(ShippedFiles.CHART.relativize(source).toString());
@@ -179,6 +243,19 @@ final class RenderedChart {
       }
     }
     return out;
+  }
+
+  /** The release's Service, the API's (not the metrics Service of the ServiceMonitor). */
+  Map<String, Object> service() {
+    List<Map<String, Object>> found =
+        all("Service").stream()
+            .filter(
+                s -> "server".equals(at(s, "metadata", "labels", "app.kubernetes.io/component")))
+            .toList();
+    if (found.size() != 1) {
+      throw new AssertionError("expected one Service of the server, found " + found.size());
+    }
+    return found.get(0);
   }
 
   Map<String, Object> serverPod() {
