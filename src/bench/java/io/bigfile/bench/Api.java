@@ -8,8 +8,9 @@ import java.util.regex.Pattern;
 /**
  * The bigfile HTTP API as the benchmark's clients use it: {@link Http1Client} over loopback, one
  * keep-alive HTTP/1.1 connection per instance, bodies streamed (uploads generated as they are sent,
- * downloads counted and dropped as they arrive). One instance is one client, to be used by one
- * thread at a time; {@link #newClient()} makes another, with its own connection.
+ * downloads counted and dropped as they arrive), every request with {@code Authorization: Bearer}
+ * when the client has a token. One instance is one client, to be used by one thread at a time;
+ * {@link #newClient()} makes another, with its own connection and the same token.
  */
 final class Api implements AutoCloseable {
 
@@ -20,25 +21,37 @@ final class Api implements AutoCloseable {
   record Reply(int status, String body) {}
 
   private final String base;
+  private final String token;
   private final Http1Client http;
 
+  /** A client of a server that asks for no credentials (the JDK server of the baselines). */
   Api(String base) {
+    this(base, null);
+  }
+
+  /** A client that sends {@code token} as a bearer token with every request, unless null. */
+  Api(String base, String token) {
     this.base = base;
+    this.token = token;
     this.http = new Http1Client(URI.create(base));
   }
 
-  /** Another client of the same server, with its own connection. */
+  /** Another client of the same server, with its own connection and the same token. */
   Api newClient() {
-    return new Api(base);
+    return new Api(base, token);
   }
 
   String base() {
     return base;
   }
 
-  /** A request of {@code pathAndQuery} on this client's server. */
+  /** A request of {@code pathAndQuery} on this client's server, with the client's token. */
   Http1Client.Request request(String method, String pathAndQuery) {
-    return new Http1Client.Request(method, pathAndQuery);
+    Http1Client.Request q = new Http1Client.Request(method, pathAndQuery);
+    if (token != null) {
+      q.header("Authorization", "Bearer " + token);
+    }
+    return q;
   }
 
   /** Creates a file ({@code json} as in {@code POST /v1/files}) and returns its id. */

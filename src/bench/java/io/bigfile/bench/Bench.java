@@ -68,6 +68,9 @@ public final class Bench {
       if (cfg.runs(6)) {
         group("6", () -> MemoryFigures.run(cfg, db, results), failures);
       }
+      if (cfg.runs(7)) {
+        group("7", () -> AuthFigures.run(cfg, db, results), failures);
+      }
       machine.put("load average at the end", loadAverage());
     } finally {
       db.close();
@@ -158,10 +161,13 @@ public final class Bench {
     m.put("database", db.source() + ", schema " + BenchDb.SCHEMA);
     m.put(
         "service",
-        "in this JVM (figures 1-5) or a child JVM (figure 6), default settings except "
+        "in this JVM (figures 1-5, 7) or a child JVM (figure 6), default settings except "
             + InProcessService.settings(cfg).entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue())
-                .collect(Collectors.joining(", ")));
+                .collect(Collectors.joining(", "))
+            + "; authentication on: bigfile.security.mode=token with one static token of every"
+            + " scope, sent by every client as Authorization: Bearer (figure 7 also runs mode"
+            + " none)");
     m.put(
         "clients",
         "Http1Client (the harness's own minimal HTTP/1.1 client: one keep-alive connection per"

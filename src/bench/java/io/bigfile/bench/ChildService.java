@@ -18,8 +18,8 @@ import javax.management.remote.JMXServiceURL;
  * The service as a child JVM, started by the tests' {@link ServiceProcess} over the benchmark
  * schema, with its own JVM options, its output and GC log under {@code target/bench/<name>/}, and a
  * local JMX port so that the harness can read its heap. What this class adds to a {@link
- * ServiceProcess}: the image's GC setting, the JMX port and connection, and the benchmark's client
- * ({@link Api}) of the child.
+ * ServiceProcess}: the image's GC setting, the JMX port and connection, authentication on ({@link
+ * Security#TOKEN}), and the benchmark's client ({@link Api}) of the child, which sends the token.
  */
 final class ChildService implements AutoCloseable {
 
@@ -39,7 +39,7 @@ final class ChildService implements AutoCloseable {
   private ChildService(ServiceProcess process, int jmxPort) {
     this.process = process;
     this.jmxPort = jmxPort;
-    this.api = new Api("http://127.0.0.1:" + process.port());
+    this.api = new Api("http://127.0.0.1:" + process.port(), Security.TOKEN.token());
   }
 
   static ChildService start(
@@ -58,6 +58,7 @@ final class ChildService implements AutoCloseable {
     List<String> args = new ArrayList<>();
     args.add("--spring.main.banner-mode=off");
     args.add("--logging.level.org.springdoc=ERROR");
+    args.addAll(Security.TOKEN.arguments());
     args.addAll(arguments);
     ServiceProcess process =
         new ServiceProcess("bench-" + name, jvm, args)

@@ -13,17 +13,19 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The service under test, started in this JVM ({@code SpringApplication} on a free port) over the
- * benchmark schema, with default settings except the ones listed by {@link #settings}.
+ * benchmark schema, with default settings except the ones listed by {@link #settings}, and
+ * authentication on ({@link Security#TOKEN}) unless started in another mode; its {@link #api()}
+ * sends the mode's token.
  */
 final class InProcessService implements AutoCloseable {
 
   private final ConfigurableApplicationContext context;
   private final Api api;
 
-  private InProcessService(ConfigurableApplicationContext context) {
+  private InProcessService(ConfigurableApplicationContext context, Security security) {
     this.context = context;
     int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-    this.api = new Api("http://127.0.0.1:" + port);
+    this.api = new Api("http://127.0.0.1:" + port, security.token());
   }
 
   /**
@@ -46,6 +48,10 @@ final class InProcessService implements AutoCloseable {
   }
 
   static InProcessService start(BenchConfig cfg, BenchDb db) {
+    return start(cfg, db, Security.TOKEN);
+  }
+
+  static InProcessService start(BenchConfig cfg, BenchDb db, Security security) {
     List<String> args = new ArrayList<>();
     args.add("--server.port=0");
     args.add("--spring.main.banner-mode=off");
@@ -58,9 +64,10 @@ final class InProcessService implements AutoCloseable {
     args.add("--spring.datasource.password=" + (db.password() == null ? "" : db.password()));
     args.add("--narayana.log-dir=" + cfg.out().resolve("narayana"));
     settings(cfg).forEach((k, v) -> args.add("--" + k + "=" + v));
+    args.addAll(security.arguments());
     ConfigurableApplicationContext ctx =
         new SpringApplicationBuilder(BigFileApplication.class).run(args.toArray(String[]::new));
-    return new InProcessService(ctx);
+    return new InProcessService(ctx, security);
   }
 
   Api api() {
