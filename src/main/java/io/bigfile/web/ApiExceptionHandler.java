@@ -27,6 +27,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 /**
  * Maps domain exceptions to RFC 9457 problem details; Spring MVC's own exceptions (bad JSON, type
@@ -91,6 +92,17 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             HttpStatus.BAD_REQUEST,
             why.isEmpty() ? "the request body is not valid JSON" : "invalid JSON body: " + why);
     return handleExceptionInternal(ex, pd, headers, HttpStatus.BAD_REQUEST, request);
+  }
+
+  /**
+   * No route: Spring MVC's own detail speaks of static resources, which the service has none of.
+   */
+  @Override
+  protected ResponseEntity<Object> handleNoResourceFoundException(
+      NoResourceFoundException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    ProblemDetail pd =
+        ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "there is no resource at this path");
+    return handleExceptionInternal(ex, pd, headers, HttpStatus.NOT_FOUND, request);
   }
 
   /**

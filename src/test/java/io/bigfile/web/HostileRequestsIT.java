@@ -2,40 +2,58 @@ package io.bigfile.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bigfile.support.ProxiedService;
+import io.bigfile.support.ServiceProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Hostile and malformed requests (issue 12), one row each, sent over a raw socket so that no client
- * library refuses or repairs them. Every row asserts the status, an RFC 9457 problem body without
- * internal text, and that the file did not change: content digest, size, ETag and head revision are
- * the same before and after (and after committing the transaction the request named, for rows sent
- * inside one).
+ * library refuses or repairs them. Every row asserts the status, an RFC 9457 problem body (title,
+ * status, detail) without internal text and framed by its own length, and that the file did not
+ * change: content digest, size, ETag and head revision are the same before and after (and after
+ * committing the transaction the request named, for rows sent inside one). Rows are refused by
+ * every layer in turn: the handlers, Spring MVC, the servlet container's error page and the web
+ * server before any servlet runs. The one case that needs the database to break, a read failing
+ * before its first byte (item 6), is {@link #aReadThatFailsBeforeItsFirstByteIsACleanProblem}, with
+ * the same assertions.
  */
 class HostileRequestsIT extends HttpTestBase {
 
   /** Words that only internal text (SQL, stack traces, driver messages) would put in a body. */
-  private static final String[] INTERNAL = {"psql", "sql", "exception", "$1", "org.", "java."};
+  private static final String[] INTERNAL = {
+    "psql", "sql", "exception", "$1", "org.", "java.", "tomcat", "catalina", "coyote", "<html"
+  };
 
   /**
    * One hostile request. {@code {id}} in the request is the file's id, {@code {txn}} a transaction
-   * begun for the row (committed afterwards, to show nothing was staged).
+   * begun for the row (committed afterwards, to show nothing was staged). With {@code halfClose}
+   * the client shuts its sending side down after the request, as a client whose body ends before
+   * its Content-Length does, and then reads the answer.
    */
-  record Row(String name, int status, String request) {
+  record Row(String name, int status, String request, boolean halfClose) {
+
+    Row(String name, int status, String request) {
+      this(name, status, request, false);
+    }
+
     @Override
     public String toString() {
       return name;
@@ -206,7 +224,143 @@ class HostileRequestsIT extends HttpTestBase {
                 "PATCH",
                 "/v1/files/{id}",
                 "application/json",
-                "{\"name\":\"" + "n".repeat(1025) + "\"}")));
+                "{\"name\":\"" + "n".repeat(1025) + "\"}")),
+        // item 5: whatever layer refuses a request, the answer is a problem. The web server
+        // refuses these before any servlet runs: a target that decodes to '/', '\\', NUL or
+        // bytes that are not UTF-8, an oversized request line or header section, malformed
+        // header fields and framing.
+        new Row(
+            "GET content with %2f in the id",
+            400, raw("GET", "/v1/files/{id}%2fx/content", null, "")),
+        new Row(
+            "GET content with %2F in the id",
+            400, raw("GET", "/v1/files/{id}%2Fx/content", null, "")),
+        new Row(
+            "PUT content with %2f in the id",
+            400, put("/v1/files/{id}%2f/content", "bytes 0-1/*", "xy")),
+        new Row(
+            "GET content with %5C in the id",
+            400, raw("GET", "/v1/files/{id}%5Cx/content", null, "")),
+        new Row(
+            "GET content with %00 in the id",
+            400, raw("GET", "/v1/files/{id}%00/content", null, "")),
+        new Row(
+            "GET content with %ff in the id",
+            400, raw("GET", "/v1/files/{id}%ff/content", null, "")),
+        new Row("GET content with %ff as the name", 400, raw("GET", content + "/%ff", null, "")),
+        new Row(
+            "PATCH file with %00 in the id",
+            400, raw("PATCH", "/v1/files/{id}%00", "application/json", "{\"size\":1}")),
+        new Row(
+            "GET content with /.. above the root",
+            400,
+            raw("GET", "/../../v1/files/{id}/content", null, "")),
+        new Row(
+            "GET content with a request line over 8 KB",
+            400,
+            raw("GET", content + "?pad=" + "p".repeat(9000), null, "")),
+        new Row(
+            "PUT content with a header over 8 KB",
+            400,
+            with(put(content, "bytes 0-1/*", "xy"), "X-Pad: " + "p".repeat(9000))),
+        new Row(
+            "PUT content with 200 header fields",
+            400,
+            with(put(content, "bytes 0-1/*", "xy"), "X-Pad: p\r\n".repeat(199) + "X-Pad: p")),
+        new Row(
+            "PUT content with a control character in a header value",
+            400,
+            with(put(content, "bytes 0-1/*", "xy"), "X-Bad: a\u0001b")),
+        new Row(
+            "PUT content with a control character in a header name",
+            400,
+            with(put(content, "bytes 0-1/*", "xy"), "X\u0001Bad: ab")),
+        new Row(
+            "PUT content with a header line without a colon",
+            400,
+            with(put(content, "bytes 0-1/*", "xy"), "NoColonHere")),
+        new Row(
+            "PUT content with Content-Length abc",
+            400,
+            put(content, "bytes 0-1/*", "xy").replace("Content-Length: 2", "Content-Length: abc")),
+        new Row(
+            "PUT content with Content-Length -2",
+            400,
+            put(content, "bytes 0-1/*", "xy").replace("Content-Length: 2", "Content-Length: -2")),
+        new Row(
+            "PUT content with two different Content-Length",
+            400,
+            with(put(content, "bytes 0-1/*", "xy"), "Content-Length: 3")),
+        new Row(
+            "PUT content with Transfer-Encoding gzip",
+            501,
+            with(put(content, "bytes 0-1/*", "xy"), "Transfer-Encoding: gzip")),
+        new Row(
+            "PUT content without Host in HTTP/1.1",
+            400,
+            put(content, "bytes 0-1/*", "xy").replace("Host: localhost\r\n", "")),
+        new Row(
+            "GET content in HTTP/2.5",
+            505,
+            raw("GET", content, null, "").replace("HTTP/1.1", "HTTP/2.5")),
+        new Row(
+            "GET content with a space in the target", 400, raw("GET", content + " x", null, "")),
+        // ... and Spring MVC or the servlet container answers these in the application
+        new Row("TRACE content", 405, raw("TRACE", content, null, "")),
+        new Row("TRACE file", 405, raw("TRACE", "/v1/files/{id}", null, "")),
+        new Row("FROB content, a method nobody knows", 405, raw("FROB", content, null, "")),
+        new Row(
+            "DELETE content, a method the path does not allow",
+            405,
+            raw("DELETE", content, null, "")),
+        new Row("GET an unknown path", 404, raw("GET", "/v1/nothing/here", null, "")),
+        new Row("GET the error page itself", 404, raw("GET", "/error", null, "")),
+        new Row("TRACE the error page itself", 405, raw("TRACE", "/error", null, "")),
+        new Row(
+            "GET content asking for text/html only",
+            404,
+            with(raw("GET", "/v1/files/0123456789abcdef/content", null, ""), "Accept: text/html")),
+        new Row(
+            "PUT content with a malformed chunk size",
+            400,
+            "PUT "
+                + content
+                + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                + "Content-Type: application/octet-stream\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\nzz\r\nxy\r\n0\r\n\r\n"),
+        new Row(
+            "PUT content whose chunked body ends before its last chunk",
+            400,
+            "PUT "
+                + content
+                + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                + "Content-Type: application/octet-stream\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n2\r\nxy\r\n",
+            true),
+        new Row(
+            "PUT content whose body ends before its Content-Length",
+            400,
+            put(content, "bytes 0-19/*", "0123456789")
+                .replace("Content-Length: 10", "Content-Length: 20"),
+            true),
+        new Row(
+            "POST content whose body ends before its Content-Length",
+            400,
+            raw("POST", content, "application/octet-stream", "xy")
+                .replace("Content-Length: 2", "Content-Length: 9"),
+            true),
+        new Row(
+            "PATCH file whose JSON body ends before its Content-Length",
+            400,
+            raw("PATCH", "/v1/files/{id}", "application/json", "{\"size\":1}")
+                .replace("Content-Length: 10", "Content-Length: 30"),
+            true),
+        new Row(
+            "PUT content in a transaction whose body ends before its Content-Length",
+            400,
+            put(content + "?txn={txn}", "bytes 0-19/*", "0123456789")
+                .replace("Content-Length: 10", "Content-Length: 20"),
+            true));
   }
 
   private static final String RFC_850 = "Sunday, 06-Nov-94 08:49:37 GMT";
@@ -249,21 +403,84 @@ class HostileRequestsIT extends HttpTestBase {
     String txn = row.request().contains("{txn}") ? begin() : null;
     Map<String, Object> before = state(id);
 
-    Response r = send(row.request().replace("{id}", id).replace("{txn}", String.valueOf(txn)));
+    Response r =
+        send(
+            port,
+            row.request().replace("{id}", id).replace("{txn}", String.valueOf(txn)),
+            row.halfClose());
 
-    assertThat(r.status).as(r.toString()).isEqualTo(row.status());
+    assertProblem(r, row.status());
+    if (txn != null) {
+      assertStatus(postEmpty("/v1/transactions/" + txn + "/commit"), 200);
+    }
+    assertThat(state(id)).as("the file after " + row.name()).isEqualTo(before);
+  }
+
+  /**
+   * Item 6, the row that needs a database to break: a read that fails before its first byte is sent
+   * answers a clean problem, not a problem under the status line and headers of the {@code 206} it
+   * was about to send. A second service reaches the database through a TCP proxy (as {@code
+   * ReadinessIT} does). In a transaction, so that the snapshot and the file's record are known
+   * without asking the database, a first read caches block 0 of a 32 KiB file of 4 KiB blocks; the
+   * proxy is cut; {@code bytes=4000-8191} then needs the index of block 1, which the database
+   * cannot give.
+   */
+  @Test
+  void aReadThatFailsBeforeItsFirstByteIsACleanProblem() throws IOException {
+    byte[] data = random(32 * 1024, 6);
+    String id = fileWith(data);
+    Map<String, Object> before = state(id);
+    Response r;
+    try (ProxiedService cuttable =
+        ProxiedService.start("hostile-read", List.of("-XX:TieredStopAtLevel=1"))) {
+      ServiceProcess service = cuttable.service();
+      String txn = service.begin();
+      String target = contentPath(id) + "?txn=" + txn;
+      HttpResponse<byte[]> first =
+          service.send(service.request(target).header("Range", "bytes=0-4095").GET());
+      assertThat(first.statusCode()).as(describe(first)).isEqualTo(206);
+      assertBytes(first.body(), slice(data, 0, 4096));
+
+      cuttable.proxy().cut();
+      r =
+          send(
+              service.port(),
+              "GET "
+                  + target
+                  + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                  + "Range: bytes=4000-8191\r\n\r\n",
+              false);
+    }
+
+    assertProblem(r, 503);
+    assertThat(r.headers).as(r.toString()).doesNotContainKey("content-range");
+    assertThat(r.headers).as(r.toString()).containsKey("retry-after");
+    assertThat(state(id)).as("the file after the failed read").isEqualTo(before);
+  }
+
+  /**
+   * An RFC 9457 problem: the status, {@code Content-Type: application/problem+json}, {@code
+   * status}, {@code title} and {@code detail}, and no internal text.
+   */
+  private static void assertProblem(Response r, int status) {
+    assertThat(r.status).as(r.toString()).isEqualTo(status);
     assertThat(r.headers.get("content-type")).as(r.toString()).startsWith(PROBLEM_JSON);
     JsonNode problem = JSON.readTree(r.body);
-    assertThat(problem.path("status").asInt()).as(r.toString()).isEqualTo(row.status());
+    assertThat(problem.path("status").asInt()).as(r.toString()).isEqualTo(status);
+    assertThat(text(problem, "title")).as(r.toString()).isNotBlank();
     assertThat(text(problem, "detail")).as(r.toString()).isNotBlank();
     String lower = new String(r.body, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
     for (String word : INTERNAL) {
       assertThat(lower).as(r.toString()).doesNotContain(word);
     }
-    if (txn != null) {
-      assertStatus(postEmpty("/v1/transactions/" + txn + "/commit"), 200);
+    // framed by its own length: an exact Content-Length, or chunked (as Spring MVC sends JSON)
+    if (r.headers.containsKey("content-length")) {
+      assertThat(r.headers.get("content-length"))
+          .as(r.toString())
+          .isEqualTo(Integer.toString(r.body.length));
+    } else {
+      assertThat(r.headers.get("transfer-encoding")).as(r.toString()).isEqualTo("chunked");
     }
-    assertThat(state(id)).as("the file after " + row.name()).isEqualTo(before);
   }
 
   /** What must not change: content digest, size, ETag and head revision. */
@@ -296,13 +513,19 @@ class HostileRequestsIT extends HttpTestBase {
     }
   }
 
-  /** Sends {@code request} as is (ISO-8859-1 bytes) and reads the answer up to the close. */
-  private Response send(String request) throws IOException {
+  /**
+   * Sends {@code request} as is (ISO-8859-1 bytes) to the service on {@code port} and reads the
+   * answer up to the close; with {@code halfClose}, shuts the sending side down first.
+   */
+  private static Response send(int port, String request, boolean halfClose) throws IOException {
     try (Socket s = new Socket("localhost", port)) {
-      s.setSoTimeout(30_000);
+      s.setSoTimeout(90_000);
       OutputStream out = s.getOutputStream();
       out.write(request.getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
+      if (halfClose) {
+        s.shutdownOutput();
+      }
       return parse(s.getInputStream().readAllBytes());
     }
   }
