@@ -54,12 +54,14 @@ COPY --from=build /extracted/snapshot-dependencies/ ./
 COPY --from=build /extracted/application/ ./
 
 # Everything the service writes: /tmp (Tomcat's work files; the embedded PostgreSQL's binaries) and /var/lib/bigfile:
-# the Narayana transaction log (narayana.log-dir) and, only when no spring.datasource.url is set (a local run), the
+# the Narayana transaction log (narayana.log-dir), the signed-link key generated when none is configured
+# (bigfile.security.links.key-file) and, only when no spring.datasource.url is set (a local run), the
 # embedded PostgreSQL's data (bigfile.embedded.data-dir). Environment names are Spring's for those properties.
 # G1HeapRegionSize=8m: a 2 MiB block array (the default block size) is then an ordinary object; with smaller
 # regions each one is humongous and takes whole regions, 1.5 to 2 times its size, in the cache and in dirty pages.
 ENV NARAYANA_LOGDIR=/var/lib/bigfile/narayana \
     BIGFILE_EMBEDDED_DATADIR=/var/lib/bigfile/postgres \
+    BIGFILE_SECURITY_LINKS_KEYFILE=/var/lib/bigfile/link-key \
     JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:G1HeapRegionSize=8m"
 VOLUME ["/tmp", "/var/lib/bigfile"]
 

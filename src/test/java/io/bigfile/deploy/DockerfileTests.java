@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.snowdrop.boot.narayana.core.properties.NarayanaProperties;
 import io.bigfile.config.EmbeddedDatabaseProperties;
 import io.bigfile.config.FilesProperties;
+import io.bigfile.config.LinksProperties;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -135,8 +136,8 @@ class DockerfileTests {
   }
 
   /**
-   * The writable paths are volumes, under the environment names Spring binds to narayana.log-dir
-   * and bigfile.embedded.data-dir.
+   * The writable paths are volumes, under the environment names Spring binds to narayana.log-dir,
+   * bigfile.embedded.data-dir and bigfile.security.links.key-file.
    */
   @Test
   void everythingTheServiceWritesIsAVolume() {
@@ -153,7 +154,8 @@ class DockerfileTests {
     String logDir = binder.bindOrCreate("narayana", NarayanaProperties.class).getLogDir();
     Path dataDir =
         binder.bindOrCreate("bigfile.embedded", EmbeddedDatabaseProperties.class).dataDir();
-    for (String written : List.of(logDir, dataDir.toString())) {
+    Path linkKey = binder.bindOrCreate("bigfile.security.links", LinksProperties.class).keyFile();
+    for (String written : List.of(logDir, dataDir.toString(), linkKey.toString())) {
       assertThat(volumes)
           .as("a volume holding %s", written)
           .anyMatch(v -> written.startsWith(v + "/"));
