@@ -19,7 +19,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * A test-only stand-in for bearer-token authentication, which the security filter chain provides in
  * the service: a request with {@code X-Test-Subject} is authenticated as that subject with the
  * scopes of {@code X-Test-Scopes} (space-separated) as {@code SCOPE_} authorities, the way a token
- * would be. It runs before the signed-link filter, as the security chain would.
+ * would be. A request that carries a signed link does not carry these headers.
  */
 @TestConfiguration(proxyBeanMethods = false)
 public class HeaderAuthentication {
@@ -75,7 +75,9 @@ public class HeaderAuthentication {
         };
     FilterRegistrationBean<OncePerRequestFilter> registration =
         new FilterRegistrationBean<>(filter);
-    registration.setOrder(-110);
+    // after the signed-link filter and any security filter chain (-100), before the audit
+    // filter (-90): a chain that permits all (bigfile.security.mode=none) leaves it the last word
+    registration.setOrder(-95);
     return registration;
   }
 }

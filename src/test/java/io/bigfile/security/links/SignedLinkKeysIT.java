@@ -49,6 +49,7 @@ class SignedLinkKeysIT extends SignedLinksTestBase {
             List.of("-XX:TieredStopAtLevel=1"),
             List.of(
                 "--logging.structured.format.console=ecs",
+                "--bigfile.security.mode=none",
                 "--bigfile.security.audit.reads=true",
                 "--bigfile.security.links.keys.new=" + NEW_KEY));
     rotated.start();

@@ -23,6 +23,8 @@ import tools.jackson.databind.JsonNode;
  */
 @TestPropertySource(
     properties = {
+      // no bearer tokens here: HeaderAuthentication stands in for them
+      "bigfile.security.mode=none",
       "bigfile.security.links.keys.old=" + SignedLinksTestBase.OLD_KEY,
       "bigfile.security.links.keys.new=" + SignedLinksTestBase.NEW_KEY,
       "bigfile.security.links.signing-key=old"
