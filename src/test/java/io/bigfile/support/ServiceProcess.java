@@ -188,6 +188,8 @@ public final class ServiceProcess extends ServiceClient implements AutoCloseable
       cmd.add("--spring.datasource.password=" + (db.password() == null ? "" : db.password()));
     }
     cmd.add("--narayana.log-dir=" + dir.resolve("narayana"));
+    // a generated signed-link key is kept with the rest of this node's files
+    cmd.add("--bigfile.security.links.key-file=" + dir.resolve("link-key"));
     cmd.addAll(arguments);
     try {
       Files.createDirectories(dir);

@@ -32,6 +32,8 @@ public abstract class ServiceTestBase extends ServiceClient {
     registry.add("bigfile.transactions.max-dirty-per-transaction", () -> "8MB");
     registry.add("bigfile.transactions.max-dirty-total", () -> "64MB");
     registry.add("bigfile.files.max-size", () -> "1GB");
+    // the generated signed-link key goes with the build's files, not into the checkout's data/
+    registry.add("bigfile.security.links.key-file", () -> "target/link-key-it");
     // the local server is shared by every test JVM and service of a build (max_connections=100)
     registry.add("bigfile.database.read-connections", () -> "4");
     registry.add("bigfile.database.write-connections", () -> "4");
