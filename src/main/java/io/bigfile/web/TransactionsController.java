@@ -37,8 +37,10 @@ class TransactionsController {
       operationId = "beginTransaction",
       summary = "Begin a transaction at the head revision",
       description =
-          "Pass its id as `txn` to file requests. It lives in the memory of the replica that began"
-              + " it, and is aborted when unused for bigfile.transactions.idle-timeout.")
+          "Pass its id as `txn` to file requests. It belongs to the principal that began it (the"
+              + " token's subject): to any other it is unknown (404). It lives in the memory of the"
+              + " replica that began it, and is aborted when unused for"
+              + " bigfile.transactions.idle-timeout.")
   @ApiResponse(responseCode = "201", description = "Begun: the open transaction")
   ResponseEntity<TransactionJson> begin(HttpServletRequest req) {
     TransactionInfo t = files.begin(QueryParams.owner(req));
