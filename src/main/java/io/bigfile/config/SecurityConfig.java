@@ -31,6 +31,7 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
@@ -177,7 +178,11 @@ class SecurityConfig {
       }
       tokens.add(new StaticToken("local", loaded.token(), EnumSet.allOf(Scope.class)));
     } else {
-      LOG.info("bearer tokens accepted: {}", tokens);
+      LOG.info(
+          "bearer tokens accepted for: {}",
+          tokens.stream()
+              .map(t -> t.subject() + " " + t.scopes().stream().map(Scope::scope).sorted().toList())
+              .collect(Collectors.joining(", ")));
     }
     return new StaticTokenIntrospector(tokens);
   }
@@ -210,7 +215,8 @@ class SecurityConfig {
    * the issuer is down), and cached by Nimbus. A token is accepted when it is signed by one of them
    * with an allowed algorithm, has an {@code exp} not past (give or take {@code
    * bigfile.security.clock-skew}), names one of {@code bigfile.security.audiences} in {@code aud},
-   * and, with an {@code issuer-uri}, comes from that issuer.
+   * has a subject ({@code sub}: the principal), and, with an {@code issuer-uri}, comes from that
+   * issuer.
    */
   @Bean
   @ConditionalOnProperty(name = MODE, havingValue = "oauth2")
@@ -240,6 +246,9 @@ class SecurityConfig {
     validators.add(
         new JwtClaimValidator<List<String>>(
             "aud", aud -> aud != null && aud.stream().anyMatch(audiences::contains)));
+    // the subject owns the transactions it begins: a token must say who it stands for
+    validators.add(
+        new JwtClaimValidator<String>(JwtClaimNames.SUB, sub -> sub != null && !sub.isBlank()));
     if (!isBlank(issuer)) {
       validators.add(new JwtIssuerValidator(issuer));
     }

@@ -200,6 +200,11 @@ class JwtAuthenticationIT extends ServiceClient {
   }
 
   @Test
+  void aTokenWithoutASubjectIsRefused() {
+    refused(mint(c -> c.subject(null)), "sub");
+  }
+
+  @Test
   void aTokenOfAnotherIssuerIsRefused() {
     refused(mint(c -> c.issuer("https://elsewhere.test")), "iss");
   }

@@ -109,7 +109,9 @@ class TokenModeIT {
                 "--bigfile.security.tokens[0].scopes=files.read,files.write"))) {
       service.start();
       assertThat(service.tokenFile()).doesNotExist();
-      assertThat(logged(service)).contains("subject=backup").doesNotContain(CONFIGURED);
+      assertThat(logged(service))
+          .contains("bearer tokens accepted for: backup [files.read, files.write]")
+          .doesNotContain(CONFIGURED);
       ServiceClient backup = service.as(CONFIGURED);
       String id = backup.createFile("{}");
       backup.replace(id, "kept".getBytes(StandardCharsets.US_ASCII));
