@@ -40,7 +40,6 @@ import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.jwt.SupplierJwtDecoder;
 import org.springframework.security.oauth2.server.resource.OAuth2ProtectedResourceMetadata;
-import org.springframework.security.oauth2.server.resource.introspection.OpaqueTokenIntrospector;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.web.cors.CorsConfiguration;
@@ -82,7 +81,7 @@ class SecurityConfig {
       SecurityProperties security,
       CorsConfigurationSource corsConfigurationSource,
       ProblemResponses problems,
-      ObjectProvider<OpaqueTokenIntrospector> staticTokens,
+      ObjectProvider<StaticTokenIntrospector> staticTokens,
       ObjectProvider<JwtDecoder> jwtDecoder,
       ObjectProvider<OAuth2ResourceServerProperties> resourceServer,
       @Qualifier(SIGNED_LINK_FILTER) ObjectProvider<Filter> signedLinkFilter) {

@@ -34,6 +34,13 @@ import tools.jackson.databind.JsonNode;
 class EndpointScopesIT extends SecuredServiceTestBase {
 
   private static final String OPEN = "open";
+
+  /**
+   * Any valid token: the endpoint itself checks the scopes of what it is asked for (the creation of
+   * signed links, {@link AccessRules}).
+   */
+  private static final String AUTHENTICATED = "authenticated";
+
   private static final String UNKNOWN_FILE = "7fffffffffffffff";
 
   /** What each endpoint needs: a scope, or {@link #OPEN}. Keys: method and mapped pattern. */
@@ -150,6 +157,12 @@ class EndpointScopesIT extends SecuredServiceTestBase {
               String needs = NEEDS.get(e.key());
               if (needs.equals(OPEN)) {
                 return Stream.of(dynamicTest(e + " is open", () -> isOpen(e)));
+              }
+              if (needs.equals(AUTHENTICATED)) {
+                return Stream.of(
+                    dynamicTest(e + " without a token: 401", () -> withoutToken(e)),
+                    dynamicTest(e + " with a bad token: 401", () -> withBadToken(e)),
+                    dynamicTest(e + " with any token: allowed", () -> having(e, "files.read")));
               }
               return Stream.of(
                   dynamicTest(e + " without a token: 401", () -> withoutToken(e)),
