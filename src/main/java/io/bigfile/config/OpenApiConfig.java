@@ -1,5 +1,6 @@
 package io.bigfile.config;
 
+import io.bigfile.security.AccessRules;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
@@ -12,12 +13,15 @@ import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.parameters.Parameter;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.responses.ApiResponses;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.servers.Server;
 import io.swagger.v3.oas.models.tags.Tag;
 import java.util.List;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
 
 /**
  * The OpenAPI description served at {@code /v3/api-docs} (and checked in as {@code
@@ -41,7 +45,10 @@ import org.springframework.context.annotation.Configuration;
  *       or 304 of a content read, carries the file's {@code ETag}, {@code Last-Modified} and {@code
  *       BigFile-Revision} (as {@code FilesController.fileResponse} and {@code Validators.write} set
  *       them), a 201 its {@code Location}, a 503 {@code Retry-After};
- *   <li>a HEAD operation (Spring maps HEAD with GET) gets its own operation id and no bodies.
+ *   <li>a HEAD operation (Spring maps HEAD with GET) gets its own operation id and no bodies;
+ *   <li>every operation needs a bearer token ({@value #BEARER} scheme) with the scope that {@link
+ *       AccessRules} gives it, listed in its security requirement (OpenAPI 3.1 lets a requirement
+ *       of an {@code http} scheme name roles), and may answer 401 and 403.
  * </ul>
  */
 @Configuration(proxyBeanMethods = false)
@@ -51,6 +58,9 @@ class OpenApiConfig {
 
   private static final String PROBLEM_JSON = "application/problem+json";
   private static final String FILE_SCHEMA = "#/components/schemas/FileInfo";
+
+  /** The security scheme of bearer tokens, static or JWT. */
+  static final String BEARER = "bearer";
 
   @Bean
   OpenAPI bigfileOpenApi() {
@@ -72,7 +82,16 @@ class OpenApiConfig {
                     Every response about a file carries `BigFile-Revision`, the revision it \
                     reflects, and the file's strong `ETag` and `Last-Modified` for conditional \
                     requests. Every error is `application/problem+json` (RFC 9457) with a \
-                    `detail`; a failed request changes nothing."""))
+                    `detail`; a failed request changes nothing.
+
+                    Every operation needs a bearer token (`Authorization: Bearer`, RFC 6750) \
+                    with the scope its security requirement names: `files.read`, \
+                    `files.write` or `files.delete`; `files.admin` grants all of them. Without a \
+                    valid token it answers 401, without the scope 403. A transaction belongs to \
+                    the token's subject: to any other it is unknown (404). A client that cannot \
+                    send headers (a media player, a segmented downloader) uses a signed link \
+                    instead: a content URL whose query carries its own expiring signature, \
+                    created by a holder of the scopes it grants."""))
         .servers(
             List.of(
                 new Server()
@@ -93,7 +112,22 @@ class OpenApiConfig {
                     .description(
                         "Begin, inspect, commit and abort transactions that span any number of"
                             + " files")))
-        .components(new Components().headers(OpenApiVocabulary.headers()));
+        .components(
+            new Components()
+                .headers(OpenApiVocabulary.headers())
+                .addSecuritySchemes(
+                    BEARER,
+                    new SecurityScheme()
+                        .type(SecurityScheme.Type.HTTP)
+                        .scheme("bearer")
+                        .description(
+                            "A bearer token (RFC 6750). bigfile.security.mode decides which:"
+                                + " `token`, a static token of the service's configuration (by"
+                                + " default one it generates on first start, in data/token);"
+                                + " `oauth2`, a JWT of the configured authorization server,"
+                                + " addressed to this service (`aud`), its scopes in `scope` or"
+                                + " `scp`. The scopes: files.read, files.write, files.delete and"
+                                + " files.admin (all of them, and the actuator beyond health).")));
   }
 
   @Bean
@@ -161,8 +195,9 @@ class OpenApiConfig {
           responses,
           "404",
           path.startsWith("/v1/transactions")
-              ? "No such transaction (or not on this replica)"
-              : "No such file, or no such transaction for `txn`");
+              ? "No such transaction (or not on this replica, or begun by another principal)"
+              : "No such file, or no such transaction for `txn` (or one begun by another"
+                  + " principal)");
     }
     if (has(params, "query", "txn")) {
       problem(responses, "409", "The transaction is no longer open");
@@ -174,6 +209,7 @@ class OpenApiConfig {
       problem(responses, "412", "A precondition does not hold: the file has changed");
     }
     problem(responses, "503", "The database is unavailable; retry later");
+    secure(path, method, op);
 
     boolean head = method == PathItem.HttpMethod.HEAD;
     boolean contentRead =
@@ -223,6 +259,34 @@ class OpenApiConfig {
                             : h);
           }
         });
+  }
+
+  /**
+   * The scope the operation needs ({@link AccessRules}, which the security chain enforces) as its
+   * security requirement, and the answers of the chain: 401 without a valid token, 403 without the
+   * scope, each with {@code WWW-Authenticate}.
+   */
+  private static void secure(String path, PathItem.HttpMethod method, Operation op) {
+    AccessRules.Rule rule = AccessRules.forOperation(HttpMethod.valueOf(method.name()), path);
+    if (rule.access() == AccessRules.Rule.Access.OPEN) {
+      return;
+    }
+    List<String> scopes = rule.scope() == null ? List.of() : List.of(rule.scope().scope());
+    op.setSecurity(List.of(new SecurityRequirement().addList(BEARER, scopes)));
+    ApiResponses responses = op.getResponses();
+    problem(responses, "401", "No bearer token, or one that is not valid");
+    problem(
+        responses,
+        "403",
+        rule.scope() == null
+            ? "The token does not allow this request"
+            : "The token lacks the scope " + rule.scope().scope());
+    for (String status : List.of("401", "403")) {
+      ApiResponse r = responses.get(status);
+      if (r.get$ref() == null) {
+        addHeader(r, "WWW-Authenticate");
+      }
+    }
   }
 
   private static String typeOf(Schema<?> s) {

@@ -125,6 +125,13 @@ final class OpenApiVocabulary {
     h.put(
         "Retry-After",
         header(integer("int32"), "Seconds to wait before retrying (RFC 9110 10.2.3)"));
+    h.put(
+        "WWW-Authenticate",
+        header(
+            string().example("Bearer realm=\"bigfile\", error=\"invalid_token\""),
+            "RFC 6750 section 3: `Bearer`, with `error=\"invalid_token\"` for a token that is not"
+                + " valid (401) or `error=\"insufficient_scope\"` for one lacking the scope (403),"
+                + " and `resource_metadata`, where the RFC 9728 description of this resource is"));
     return h;
   }
 

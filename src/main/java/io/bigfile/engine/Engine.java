@@ -155,13 +155,13 @@ public final class Engine implements BigFiles, AutoCloseable {
   // ---------------------------------------------------------------- transactions
 
   @Override
-  public TransactionInfo begin() {
-    return transactions.begin();
+  public TransactionInfo begin(String owner) {
+    return transactions.begin(owner);
   }
 
   @Override
-  public TransactionInfo transaction(String id) {
-    return transactions.info(id);
+  public TransactionInfo transaction(String id, String owner) {
+    return transactions.info(id, owner);
   }
 
   @Override
@@ -170,8 +170,8 @@ public final class Engine implements BigFiles, AutoCloseable {
   }
 
   @Override
-  public TransactionInfo commit(String id) {
-    Transaction t = transactions.acquire(id);
+  public TransactionInfo commit(String id, String owner) {
+    Transaction t = transactions.acquire(id, owner);
     try {
       committer.commit(t);
       return transactions.info(t);
@@ -181,8 +181,8 @@ public final class Engine implements BigFiles, AutoCloseable {
   }
 
   @Override
-  public TransactionInfo abort(String id) {
-    Transaction t = transactions.acquire(id);
+  public TransactionInfo abort(String id, String owner) {
+    Transaction t = transactions.acquire(id, owner);
     try {
       transactions.finish(t, TransactionState.ABORTED, "aborted by the client", null);
       return transactions.info(t);

@@ -24,6 +24,10 @@ import java.util.concurrent.locks.ReentrantLock;
 final class Transaction {
 
   final String id;
+
+  /** Who began it: only requests of the same owner find it (see {@link Transactions}). */
+  final String owner;
+
   final long snapshot;
   final boolean ephemeral;
   final ReentrantLock lock = new ReentrantLock();
@@ -43,8 +47,10 @@ final class Transaction {
   /** Files this transaction touched, by id: commit stores them in this order. */
   final TreeMap<Long, TxnFile> files = new TreeMap<>();
 
-  Transaction(String id, long snapshot, Instant now, boolean ephemeral, DirtyBudget budget) {
+  Transaction(
+      String id, String owner, long snapshot, Instant now, boolean ephemeral, DirtyBudget budget) {
     this.id = id;
+    this.owner = owner;
     this.snapshot = snapshot;
     this.lastUsed = now;
     this.ephemeral = ephemeral;

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -23,6 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * and the snapshots they and running reads pin. It is the one way a request enters its transaction
  * ({@link #enter}): the named open transaction, or an ephemeral one for an autocommit request or a
  * read at a past revision.
+ *
+ * <p>A named transaction belongs to the owner that began it: {@link #acquire} and {@link #info}
+ * find it only for that owner, and answer anyone else exactly as for an unknown id (never "not
+ * open", which would tell that the id exists), finished transactions included.
  *
  * <p>Thread-safe. A transaction is used only by the thread that holds its lock ({@link #acquire},
  * {@link #enter}); the expiry sweep only takes locks it can get at once. Finishing a transaction
@@ -37,7 +42,7 @@ final class Transactions {
   private final Duration idleTimeout;
   private final SnapshotPins pins = new SnapshotPins();
   private final ConcurrentHashMap<String, Transaction> open = new ConcurrentHashMap<>();
-  private final Cache<String, TransactionInfo> finished;
+  private final Cache<String, Finished> finished;
   private final SecureRandom random = new SecureRandom();
 
   Transactions(
@@ -54,6 +59,9 @@ final class Transactions {
     this.finished =
         Caffeine.newBuilder().expireAfterWrite(finishedRetention).maximumSize(maxFinished).build();
   }
+
+  /** A finished named transaction, kept for look-up by its owner. */
+  private record Finished(String owner, TransactionInfo info) {}
 
   /** A request's transaction, held (locked and pinned) until closed. */
   final class Entry implements AutoCloseable {
@@ -124,7 +132,7 @@ final class Transactions {
    */
   Entry enter(RequestContext ctx, boolean write) {
     if (ctx instanceof RequestContext.InTransaction in) {
-      return new Entry(acquire(in.transactionId()), false);
+      return new Entry(acquire(in.transactionId(), in.owner()), false);
     }
     if (ctx instanceof RequestContext.AtRevision at) {
       if (write) {
@@ -135,9 +143,10 @@ final class Transactions {
     return new Entry(ephemeral(-1), true);
   }
 
-  TransactionInfo begin() {
+  TransactionInfo begin(String owner) {
+    Objects.requireNonNull(owner, "owner");
     long snapshot = store.headRevision();
-    Transaction t = new Transaction(newId(), snapshot, clock.instant(), false, budget);
+    Transaction t = new Transaction(newId(), owner, snapshot, clock.instant(), false, budget);
     pins.pin(snapshot);
     open.put(t.id, t);
     return info(t);
@@ -147,17 +156,21 @@ final class Transactions {
     return t.info(idleTimeout);
   }
 
-  /** An open or recently finished transaction. */
-  TransactionInfo info(String id) {
+  /**
+   * An open or recently finished transaction of {@code owner}.
+   *
+   * @throws UnknownTransactionException if there is no such transaction of this owner
+   */
+  TransactionInfo info(String id, String owner) {
     Transaction t = open.get(id);
-    if (t != null) {
+    if (t != null && t.owner.equals(owner)) {
       return info(t);
     }
-    TransactionInfo done = finished.getIfPresent(id);
-    if (done == null) {
+    Finished done = finished.getIfPresent(id);
+    if (done == null || !done.owner().equals(owner)) {
       throw new UnknownTransactionException(id);
     }
-    return done;
+    return done.info();
   }
 
   List<TransactionInfo> openInfos() {
@@ -173,17 +186,20 @@ final class Transactions {
   }
 
   /**
-   * Takes an open transaction's lock and marks it used.
+   * Takes the lock of an open transaction of {@code owner} and marks it used.
    *
-   * @throws UnknownTransactionException if there is no such transaction
+   * @throws UnknownTransactionException if there is no such transaction of this owner
    * @throws TransactionNotOpenException if it has finished
    */
-  Transaction acquire(String id) {
+  Transaction acquire(String id, String owner) {
     Transaction t = open.get(id);
+    if (t != null && !t.owner.equals(owner)) {
+      throw new UnknownTransactionException(id);
+    }
     if (t == null) {
-      TransactionInfo done = finished.getIfPresent(id);
-      if (done != null) {
-        throw new TransactionNotOpenException(id, done.state(), done.reason());
+      Finished done = finished.getIfPresent(id);
+      if (done != null && done.owner().equals(owner)) {
+        throw new TransactionNotOpenException(id, done.info().state(), done.info().reason());
       }
       throw new UnknownTransactionException(id);
     }
@@ -215,7 +231,7 @@ final class Transactions {
     t.settle();
     if (!t.ephemeral) {
       open.remove(t.id);
-      finished.put(t.id, info(t));
+      finished.put(t.id, new Finished(t.owner, info(t)));
     }
     pins.unpin(t.snapshot);
   }
@@ -278,7 +294,9 @@ final class Transactions {
       }
       snapshot = at;
     }
-    Transaction t = new Transaction("request", snapshot, clock.instant(), true, budget);
+    Transaction t =
+        new Transaction(
+            "request", RequestContext.NO_OWNER, snapshot, clock.instant(), true, budget);
     t.lock.lock();
     return t;
   }

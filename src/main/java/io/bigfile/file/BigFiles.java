@@ -10,9 +10,21 @@ import java.util.List;
  */
 public interface BigFiles {
 
-  TransactionInfo begin();
+  /**
+   * Begins a transaction that belongs to {@code owner}: every later operation on it must name the
+   * same owner ({@link RequestContext.InTransaction#owner()} and the {@code owner} parameters
+   * below); for any other owner it does not exist, exactly as an unknown id ({@link
+   * UnknownTransactionException}), so that ids cannot be probed.
+   *
+   * @param owner who begins it, such as an authenticated principal's name; {@link
+   *     RequestContext#NO_OWNER} when the caller tells nobody apart
+   */
+  TransactionInfo begin(String owner);
 
-  TransactionInfo transaction(String id);
+  /**
+   * @throws UnknownTransactionException for an unknown id, or a transaction of another owner
+   */
+  TransactionInfo transaction(String id, String owner);
 
   /**
    * Commits the transaction: all its changes become visible together at one new revision, or none
@@ -20,10 +32,37 @@ public interface BigFiles {
    *
    * @throws TransactionConflictException if another commit changed what this one changed; the
    *     transaction is aborted
+   * @throws UnknownTransactionException for an unknown id, or a transaction of another owner
    */
-  TransactionInfo commit(String id);
+  TransactionInfo commit(String id, String owner);
 
-  TransactionInfo abort(String id);
+  /**
+   * @throws UnknownTransactionException for an unknown id, or a transaction of another owner
+   */
+  TransactionInfo abort(String id, String owner);
+
+  /**
+   * {@link #begin(String)} for a caller that serves a single principal ({@link
+   * RequestContext#NO_OWNER}).
+   */
+  default TransactionInfo begin() {
+    return begin(RequestContext.NO_OWNER);
+  }
+
+  /** {@link #transaction(String, String)} of {@link RequestContext#NO_OWNER}. */
+  default TransactionInfo transaction(String id) {
+    return transaction(id, RequestContext.NO_OWNER);
+  }
+
+  /** {@link #commit(String, String)} of {@link RequestContext#NO_OWNER}. */
+  default TransactionInfo commit(String id) {
+    return commit(id, RequestContext.NO_OWNER);
+  }
+
+  /** {@link #abort(String, String)} of {@link RequestContext#NO_OWNER}. */
+  default TransactionInfo abort(String id) {
+    return abort(id, RequestContext.NO_OWNER);
+  }
 
   FileInfo create(RequestContext ctx, NewFile spec);
 

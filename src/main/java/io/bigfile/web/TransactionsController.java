@@ -6,6 +6,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -15,7 +16,11 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Transactions: begin, look up, commit, abort. */
+/**
+ * Transactions: begin, look up, commit, abort. A transaction belongs to the principal that began it
+ * ({@link QueryParams#owner}); to every other principal it is unknown (404), as for an id that
+ * never existed.
+ */
 @RestController
 @RequestMapping("/v1/transactions")
 @Tag(name = "transactions")
@@ -32,11 +37,13 @@ class TransactionsController {
       operationId = "beginTransaction",
       summary = "Begin a transaction at the head revision",
       description =
-          "Pass its id as `txn` to file requests. It lives in the memory of the replica that began"
-              + " it, and is aborted when unused for bigfile.transactions.idle-timeout.")
+          "Pass its id as `txn` to file requests. It belongs to the principal that began it (the"
+              + " token's subject): to any other it is unknown (404). It lives in the memory of the"
+              + " replica that began it, and is aborted when unused for"
+              + " bigfile.transactions.idle-timeout.")
   @ApiResponse(responseCode = "201", description = "Begun: the open transaction")
-  ResponseEntity<TransactionJson> begin() {
-    TransactionInfo t = files.begin();
+  ResponseEntity<TransactionJson> begin(HttpServletRequest req) {
+    TransactionInfo t = files.begin(QueryParams.owner(req));
     return ResponseEntity.status(HttpStatus.CREATED)
         .location(URI.create("/v1/transactions/" + t.id()))
         .body(TransactionJson.of(t));
@@ -45,8 +52,8 @@ class TransactionsController {
   @GetMapping("/{id}")
   @Operation(operationId = "getTransaction", summary = "A transaction's state")
   @ApiResponse(responseCode = "200", description = "The transaction")
-  TransactionJson get(@PathVariable String id) {
-    return TransactionJson.of(files.transaction(id));
+  TransactionJson get(@PathVariable String id, HttpServletRequest req) {
+    return TransactionJson.of(files.transaction(id, QueryParams.owner(req)));
   }
 
   @PostMapping("/{id}/commit")
@@ -67,8 +74,8 @@ class TransactionsController {
       description =
           "The transaction is no longer open, or a commit conflict (`conflicts` names the files"
               + " and blocks; the transaction is then aborted)")
-  ResponseEntity<TransactionJson> commit(@PathVariable String id) {
-    TransactionInfo t = files.commit(id);
+  ResponseEntity<TransactionJson> commit(@PathVariable String id, HttpServletRequest req) {
+    TransactionInfo t = files.commit(id, QueryParams.owner(req));
     return ResponseEntity.ok()
         .header(Validators.REVISION_HEADER, String.valueOf(t.revision()))
         .body(TransactionJson.of(t));
@@ -78,7 +85,7 @@ class TransactionsController {
   @Operation(operationId = "abortTransaction", summary = "Abort: discard every change")
   @ApiResponse(responseCode = "200", description = "Aborted")
   @ApiResponse(responseCode = "409", description = "The transaction is no longer open")
-  TransactionJson abort(@PathVariable String id) {
-    return TransactionJson.of(files.abort(id));
+  TransactionJson abort(@PathVariable String id, HttpServletRequest req) {
+    return TransactionJson.of(files.abort(id, QueryParams.owner(req)));
   }
 }

@@ -31,11 +31,19 @@ public abstract class ServiceClient {
 
   public static final JsonMapper JSON = JsonMapper.builder().build();
 
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  private final HttpClient http;
+
+  protected ServiceClient() {
+    this(
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build());
+  }
+
+  private ServiceClient(HttpClient http) {
+    this.http = http;
+  }
 
   /** A client of the service listening on this loopback port. */
   public static ServiceClient onPort(int port) {
@@ -54,9 +62,37 @@ public abstract class ServiceClient {
     return http;
   }
 
-  /** A request to the service. */
+  /** Sent as {@code Authorization: Bearer} with every request, or null. */
+  private volatile String bearerToken;
+
+  /** Sends {@code token} as {@code Authorization: Bearer} with every later request (null: none). */
+  public ServiceClient withBearerToken(String token) {
+    this.bearerToken = token;
+    return this;
+  }
+
+  /**
+   * A client of the same service, on the same connections, that sends {@code token} as {@code
+   * Authorization: Bearer} (none when null): the calls above, made by another principal.
+   */
+  public ServiceClient as(String token) {
+    ServiceClient service = this;
+    return new ServiceClient(http) {
+      @Override
+      public URI uri(String pathAndQuery) {
+        return service.uri(pathAndQuery);
+      }
+    }.withBearerToken(token);
+  }
+
+  /** A request to the service, with the bearer token if there is one. */
   public HttpRequest.Builder request(String pathAndQuery) {
-    return HttpRequest.newBuilder(uri(pathAndQuery));
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(pathAndQuery));
+    String token = bearerToken;
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return b;
   }
 
   public HttpResponse<byte[]> send(HttpRequest.Builder request) {

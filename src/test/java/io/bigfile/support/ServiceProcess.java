@@ -28,6 +28,11 @@ import java.util.function.BooleanSupplier;
  * {@link #applicationName() application name}, so tests can watch them in {@code pg_stat_activity}.
  * The tests and the benchmark's child services (src/bench) start it the same way.
  *
+ * <p>Access control is off ({@code --bigfile.security.mode=none}) unless the arguments choose a
+ * mode ({@code --bigfile.security.mode=token}) or {@link #withDefaultSecurity()} leaves the
+ * service's default; a generated token is kept in {@link #tokenFile()}, under its directory, unless
+ * the arguments name another {@code --bigfile.security.token-file}.
+ *
  * <p>A child never outlives the test JVM: {@link #close()} kills it, and a shutdown hook kills any
  * left over.
  */
@@ -78,6 +83,9 @@ public final class ServiceProcess extends ServiceClient implements AutoCloseable
   /** The JDBC URL of the database to use instead of its own, or null. */
   private String databaseUrl;
 
+  /** Whether to run with the service's own bigfile.security.mode, not none. */
+  private boolean defaultSecurity;
+
   private ServiceProcess(
       String name, List<String> jvmOptions, List<String> arguments, boolean embedded) {
     this.embedded = embedded;
@@ -120,6 +128,23 @@ public final class ServiceProcess extends ServiceClient implements AutoCloseable
   public synchronized ServiceProcess withDirectory(Path dir) {
     this.dir = dir.toAbsolutePath();
     return this;
+  }
+
+  /**
+   * Runs the service with its own default access control (token mode) instead of none, as a user
+   * runs it, unless the arguments choose a mode. Applies from the next {@link #start()}.
+   */
+  public synchronized ServiceProcess withDefaultSecurity() {
+    this.defaultSecurity = true;
+    return this;
+  }
+
+  /**
+   * Where the service keeps its generated token in token mode: {@code data/token} under its
+   * directory, as {@code ./data/token} for a user who runs it.
+   */
+  public synchronized Path tokenFile() {
+    return dir.resolve("data").resolve("token");
   }
 
   /** Where the output, GC logs and Narayana log of the next or current start are kept. */
@@ -190,6 +215,12 @@ public final class ServiceProcess extends ServiceClient implements AutoCloseable
     cmd.add("--narayana.log-dir=" + dir.resolve("narayana"));
     // a generated signed-link key is kept with the rest of this node's files
     cmd.add("--bigfile.security.links.key-file=" + dir.resolve("link-key"));
+    if (!defaultSecurity && !hasArgument("--bigfile.security.mode=")) {
+      cmd.add("--bigfile.security.mode=none");
+    }
+    if (!hasArgument("--bigfile.security.token-file=")) {
+      cmd.add("--bigfile.security.token-file=" + tokenFile());
+    }
     cmd.addAll(arguments);
     try {
       Files.createDirectories(dir);
@@ -226,6 +257,10 @@ public final class ServiceProcess extends ServiceClient implements AutoCloseable
       return false;
     }
     return true;
+  }
+
+  private boolean hasArgument(String prefix) {
+    return arguments.stream().anyMatch(a -> a.startsWith(prefix));
   }
 
   /** SIGKILL: the child dies at once, without any shutdown work. Waits until it is gone. */

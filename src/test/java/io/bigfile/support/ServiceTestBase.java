@@ -12,7 +12,9 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Runs the whole service on a random port against the test JVM's PostgreSQL, and talks to it over
- * real HTTP. All subclasses share one application context.
+ * real HTTP. All subclasses share one application context. Access control is off ({@code
+ * bigfile.security.mode=none}): these tests are about other things; {@link SecuredServiceTestBase}
+ * runs the service with tokens.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 public abstract class ServiceTestBase extends ServiceClient {
@@ -37,6 +39,7 @@ public abstract class ServiceTestBase extends ServiceClient {
     // the local server is shared by every test JVM and service of a build (max_connections=100)
     registry.add("bigfile.database.read-connections", () -> "4");
     registry.add("bigfile.database.write-connections", () -> "4");
+    registry.add("bigfile.security.mode", () -> "none");
   }
 
   @Override

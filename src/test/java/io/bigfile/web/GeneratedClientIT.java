@@ -15,6 +15,7 @@ import io.bigfile.client.model.NewFile;
 import io.bigfile.client.model.Problem;
 import io.bigfile.client.model.Transaction;
 import io.bigfile.support.PatternData;
+import io.bigfile.support.SecuredServiceTestBase;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,10 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The Java client that the build generates from {@code openapi/bigfile-openapi.json}
  * (openapi-generator, library native) does everything of the HTTP contract against the running
- * service: create a file, write a range, read a range, run a transaction, and see problems as
- * {@link ApiException}s with their status and problem body.
+ * service, which needs tokens: it sends one ({@code Authorization: Bearer}, set once on the {@link
+ * ApiClient}), creates a file, writes a range, reads a range, runs a transaction, and sees problems
+ * as {@link ApiException}s with their status and problem body, a refused token's included.
  */
-class GeneratedClientIT extends HttpTestBase {
+class GeneratedClientIT extends SecuredServiceTestBase {
 
   private static final String UNKNOWN_FILE = "7fffffffffffffff";
 
@@ -44,10 +46,20 @@ class GeneratedClientIT extends HttpTestBase {
   private ContentApi content;
   private TransactionsApi transactions;
 
+  /** A client of the service that sends this bearer token with every request (none: null). */
+  private ApiClient clientWith(String token) {
+    ApiClient api = new ApiClient();
+    api.updateBaseUri("http://localhost:" + port);
+    if (token != null) {
+      // library native has no auth settings of its own: every request passes this interceptor
+      api.setRequestInterceptor(request -> request.header("Authorization", "Bearer " + token));
+    }
+    return api;
+  }
+
   @BeforeEach
   void client() {
-    client = new ApiClient();
-    client.updateBaseUri("http://localhost:" + port);
+    client = clientWith(Tokens.ADMIN.token());
     files = new FilesApi(client);
     content = new ContentApi(client);
     transactions = new TransactionsApi(client);
@@ -175,6 +187,34 @@ class GeneratedClientIT extends HttpTestBase {
     assertThat(body.getConflicts().get(0).getBlocks()).containsExactly(0L);
     assertThat(transactions.getTransaction(second.getId()).getState())
         .isEqualTo(Transaction.StateEnum.ABORTED);
+  }
+
+  @Test
+  void aMissingOrInsufficientTokenIsAProblemToo() throws Exception {
+    ApiException none =
+        catchThrowableOfType(
+            ApiException.class,
+            () -> new FilesApi(clientWith(null)).listFiles(null, null, null, null));
+    assertThat(none.getCode()).isEqualTo(401);
+    assertThat(none.getResponseHeaders().firstValue("WWW-Authenticate"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+    Problem unauthenticated =
+        client.getObjectMapper().readValue(none.getResponseBody(), Problem.class);
+    assertThat(unauthenticated.getType()).isEqualTo("https://bigfile.io/problems/unauthenticated");
+    assertThat(unauthenticated.getStatus()).isEqualTo(401);
+
+    FilesApi reader = new FilesApi(clientWith(Tokens.READER.token()));
+    assertThat(reader.listFiles(null, null, null, null).getItems()).isNotNull();
+    ApiException denied =
+        catchThrowableOfType(ApiException.class, () -> reader.createFile(null, new NewFile()));
+    assertThat(denied.getCode()).isEqualTo(403);
+    Problem forbidden = client.getObjectMapper().readValue(denied.getResponseBody(), Problem.class);
+    assertThat(forbidden.getType()).isEqualTo("https://bigfile.io/problems/forbidden");
+    assertThat(forbidden.getDetail()).contains("files.write");
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
   }
 
   /** The first four bytes, read with the generated client. */
