@@ -148,7 +148,8 @@ class LinksController {
     }
     // the file must exist, and a pinned revision be readable (400 past the head, 410 if packed)
     files.stat(
-        body.at() == null ? RequestContext.AUTOCOMMIT : RequestContext.of(null, body.at()), file);
+        body.at() == null ? RequestContext.AUTOCOMMIT : RequestContext.of(null, null, body.at()),
+        file);
     LinkSigner.SignedLink link;
     try {
       link =
