@@ -91,8 +91,28 @@ public interface BlockStore {
    *
    * @return the outcome, or empty when the changeset changed nothing (no revision is made)
    * @throws ConflictException if something it changes was changed by a commit after its snapshot
+   * @throws IdempotencyKeyTakenException if the changeset's idempotency key is stored already
+   * @throws UnconfirmedCommitException if the database was asked to commit and its answer was lost:
+   *     the commit may have landed or not; {@link #settle} tells which, later
    */
   Optional<CommitOutcome> commit(Changeset changeset) throws ConflictException;
+
+  /**
+   * Whether a commit whose answer was lost landed, decided by the database alone: {@link
+   * Settlement.Kind#UNKNOWN} while the database does not answer, or while the commit's own database
+   * transaction may still be running. Never blocks for longer than a few seconds.
+   */
+  Settlement settle(PendingCommit commit);
+
+  /** The stored record of an idempotency key, expired or not; empty if none. */
+  Optional<IdempotencyRecord> idempotencyRecord(String principal, String key);
+
+  /**
+   * Forgets the idempotency keys that expired before {@code now}.
+   *
+   * @return how many were forgotten
+   */
+  int forgetExpiredIdempotencyKeys(java.time.Instant now);
 
   /**
    * Raises the oldest retained revision to {@code horizon} (never lowers it): reads below it are

@@ -17,20 +17,33 @@ import java.util.function.Supplier;
  * @param inMemoryBytes for blocks already in memory (a transaction's dirty pages), about how many
  *     bytes they hold, so the store can choose how to write them; -1 for blocks that arrive as a
  *     stream (an upload), which may take as long as the client takes to send them
+ * @param idempotency the idempotency key the commit takes, with the record of its request; null for
+ *     a request without one
  */
 public record Changeset(
     long snapshot,
     Iterator<BlockWrite> blocks,
     Supplier<List<FileChange>> files,
     boolean reusesBuffers,
-    long inMemoryBytes) {
+    long inMemoryBytes,
+    IdempotencyClaim idempotency) {
 
-  /** A streamed changeset. */
+  /** A changeset without an idempotency key. */
+  public Changeset(
+      long snapshot,
+      Iterator<BlockWrite> blocks,
+      Supplier<List<FileChange>> files,
+      boolean reusesBuffers,
+      long inMemoryBytes) {
+    this(snapshot, blocks, files, reusesBuffers, inMemoryBytes, null);
+  }
+
+  /** A streamed changeset without an idempotency key. */
   public Changeset(
       long snapshot,
       Iterator<BlockWrite> blocks,
       Supplier<List<FileChange>> files,
       boolean reusesBuffers) {
-    this(snapshot, blocks, files, reusesBuffers, -1);
+    this(snapshot, blocks, files, reusesBuffers, -1, null);
   }
 }

@@ -3,6 +3,7 @@ package io.bigfile.config;
 import io.bigfile.postgres.catalog.Catalogue;
 import io.bigfile.postgres.catalog.FileVersionRepository;
 import io.bigfile.postgres.catalog.HistoryRepository;
+import io.bigfile.postgres.catalog.IdempotencyKeyRepository;
 import io.bigfile.postgres.catalog.RevisionRepository;
 import io.bigfile.postgres.catalog.SnapshotPinRepository;
 import jakarta.persistence.EntityManagerFactory;
@@ -41,7 +42,8 @@ class CatalogueConfig {
       FileVersionRepository versions,
       RevisionRepository revisions,
       HistoryRepository history,
-      SnapshotPinRepository pins) {
-    return new Catalogue(entityManagerFactory, versions, revisions, history, pins);
+      SnapshotPinRepository pins,
+      IdempotencyKeyRepository keys) {
+    return new Catalogue(entityManagerFactory, versions, revisions, history, pins, keys);
   }
 }

@@ -2,12 +2,14 @@ package io.bigfile.config;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.bigfile.postgres.SessionLimits;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.postgresql.xa.PGXADataSource;
@@ -25,7 +27,10 @@ import org.springframework.util.StringUtils;
 /**
  * The database: the server named by {@code spring.datasource.*}, or, when no URL is set, an
  * embedded PostgreSQL whose data directory survives restarts. Reads use a Hikari pool; commits use
- * XA connections (see {@code io.bigfile.postgres}). Binary transfer of bytea is forced on both.
+ * XA connections (see {@code io.bigfile.postgres}). Binary transfer of bytea is forced on both, and
+ * both get the same bounds on how long the database may take ({@link SessionLimits}): connecting,
+ * each statement, each wait for an answer. A URL that sets {@code connectTimeout}, {@code
+ * loginTimeout} or {@code socketTimeout} itself keeps its own.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({
@@ -100,9 +105,15 @@ class DatabaseConfig {
         "jdbc:postgresql://localhost:" + server.postgres.getPort() + "/postgres", "postgres", null);
   }
 
+  @Bean
+  SessionLimits sessionLimits(DatabaseProperties database) {
+    return new SessionLimits(
+        database.statementTimeout(), database.socketTimeout(), database.idleInTransactionTimeout());
+  }
+
   @Bean(destroyMethod = "close")
   @Primary
-  HikariDataSource dataSource(Database db, DatabaseProperties database) {
+  HikariDataSource dataSource(Database db, DatabaseProperties database, SessionLimits limits) {
     HikariConfig cfg = new HikariConfig();
     cfg.setPoolName("bigfile-reads");
     cfg.setJdbcUrl(db.url());
@@ -110,8 +121,24 @@ class DatabaseConfig {
     cfg.setPassword(db.password());
     cfg.setMaximumPoolSize(database.readConnections());
     cfg.setMinimumIdle(2);
+    cfg.setConnectionTimeout(Math.max(250, database.connectionWait().toMillis()));
     cfg.addDataSourceProperty("prepareThreshold", "-1");
+    // driver properties: a URL that sets them keeps its own (pgjdbc lets the URL win)
+    cfg.addDataSourceProperty("connectTimeout", seconds(database.connectTimeout()));
+    cfg.addDataSourceProperty("loginTimeout", seconds(database.connectTimeout()));
+    cfg.addDataSourceProperty("socketTimeout", seconds(database.socketTimeout()));
+    if (!limits.readSessionSql().isEmpty()) {
+      cfg.setConnectionInitSql(limits.readSessionSql());
+    }
     return new HikariDataSource(cfg);
+  }
+
+  /** Whole seconds, at least 1 for a positive duration (pgjdbc takes seconds; 0 means none). */
+  static String seconds(Duration d) {
+    if (d.isZero()) {
+      return "0";
+    }
+    return Long.toString(Math.max(1, (d.toMillis() + 999) / 1000));
   }
 
   /**
@@ -149,8 +176,13 @@ class DatabaseConfig {
   }
 
   @Bean
-  PGXADataSource xaDataSource(Database db) {
+  PGXADataSource xaDataSource(Database db, DatabaseProperties database) {
     PGXADataSource xa = new PGXADataSource();
+    // before the URL, so that a URL that sets them keeps its own
+    int connect = Integer.parseInt(seconds(database.connectTimeout()));
+    xa.setConnectTimeout(connect);
+    xa.setLoginTimeout(connect);
+    xa.setSocketTimeout(Integer.parseInt(seconds(database.socketTimeout())));
     xa.setUrl(db.url());
     if (db.username() != null) {
       xa.setUser(db.username());

@@ -7,6 +7,7 @@ import io.bigfile.pagecache.DirtyBudget;
 import io.bigfile.pagecache.PageCache;
 import io.bigfile.postgres.JtaConnections;
 import io.bigfile.postgres.PostgresBlockStore;
+import io.bigfile.postgres.SessionLimits;
 import io.bigfile.postgres.catalog.Catalogue;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -43,7 +44,8 @@ import org.springframework.context.annotation.Configuration;
   FilesProperties.class,
   TransactionsProperties.class,
   CacheProperties.class,
-  HistoryProperties.class
+  HistoryProperties.class,
+  IdempotencyProperties.class
 })
 class EngineConfig {
 
@@ -58,18 +60,27 @@ class EngineConfig {
    */
   @Bean(destroyMethod = "close")
   JtaConnections jtaConnections(
-      TransactionManager narayanaTransactionManager, PGXADataSource xa, DatabaseProperties database)
+      TransactionManager narayanaTransactionManager,
+      PGXADataSource xa,
+      DatabaseProperties database,
+      SessionLimits limits)
       throws NotSupportedException, SystemException {
     narayanaTransactionManager.begin();
     narayanaTransactionManager.rollback();
     return new JtaConnections(
-        narayanaTransactionManager, xa, database.writeConnections(), database.connectionWait());
+        narayanaTransactionManager,
+        xa,
+        database.writeConnections(),
+        database.connectionWait(),
+        limits.writeSessionSql());
   }
 
   /**
    * Created after the migrations ran, so that the schema exists before the engine is used. It
    * learns of commits (this replica's and others') from notifications on a connection of its own,
-   * so that reads need not ask the database for the head revision.
+   * so that reads need not ask the database for the head revision. Whether a commit whose answer
+   * was lost landed, it asks on short-lived connections apart from the pools (an outage may have
+   * left them full of broken connections) that give up quickly.
    */
   @Bean(destroyMethod = "close")
   @DependsOnDatabaseInitialization
@@ -79,13 +90,26 @@ class EngineConfig {
       JtaConnections jta,
       TransactionsProperties tx,
       DatabaseProperties database,
+      SessionLimits limits,
       Database db) {
     PGSimpleDataSource listen = db.unpooled();
     listen.setConnectTimeout(5);
     listen.setSocketTimeout(10);
     listen.setApplicationName("bigfile-head-watcher");
+    PGSimpleDataSource settle = db.unpooled();
+    int connect = Integer.parseInt(DatabaseConfig.seconds(database.connectTimeout()));
+    settle.setConnectTimeout(connect);
+    settle.setLoginTimeout(connect);
+    settle.setSocketTimeout(15);
     return new PostgresBlockStore(
-        dataSource, catalogue, jta, tx.commitTimeout(), listen, database.headRefresh());
+        dataSource,
+        catalogue,
+        jta,
+        tx.commitTimeout(),
+        listen,
+        database.headRefresh(),
+        limits,
+        settle);
   }
 
   /**
@@ -148,6 +172,7 @@ class EngineConfig {
       CacheProperties cacheProps,
       MemoryBudget memory,
       HistoryProperties history,
+      IdempotencyProperties idempotency,
       Timer commitTimer,
       MeterRegistry registry,
       ThreadPoolExecutor prefetchExecutor) {
@@ -163,7 +188,8 @@ class EngineConfig {
             history.packInterval().multipliedBy(3),
             cacheProps.fileRecords(),
             cacheProps.indexEntries(),
-            tx.maxFinished());
+            tx.maxFinished(),
+            idempotency.retention());
     Engine engine =
         new Engine(
             store,
@@ -200,6 +226,9 @@ class EngineConfig {
     Gauge.builder("bigfile.transactions.open", engine, Engine::openTransactionCount)
         .description("Open transactions")
         .register(registry);
+    Gauge.builder("bigfile.commits.unconfirmed", engine, Engine::unconfirmedCommitCount)
+        .description("Commits whose answer the database lost, until it says whether they landed")
+        .register(registry);
     // No base unit on these two: the unit is already in the name, and Prometheus would repeat it
     // (bigfile_bytes_read_bytes_total)
     FunctionCounter.builder("bigfile.bytes.read", engine, e -> e.stats().bytesRead())
@@ -213,7 +242,11 @@ class EngineConfig {
         .register(registry);
   }
 
-  /** Expires idle transactions and packs old history in the background. */
+  /**
+   * Expires idle transactions, settles commits whose answer was lost, packs old history and forgets
+   * expired idempotency keys, in the background. Settling runs on a thread of its own, so that a
+   * long pack never delays it.
+   */
   @Bean
   SmartLifecycle engineMaintenance(Engine engine, HistoryProperties history) {
     return new SmartLifecycle() {
@@ -221,10 +254,12 @@ class EngineConfig {
 
       @Override
       public void start() {
+        AtomicInteger n = new AtomicInteger();
         executor =
-            Executors.newSingleThreadScheduledExecutor(
+            Executors.newScheduledThreadPool(
+                2,
                 r -> {
-                  Thread t = new Thread(r, "bigfile-maintenance");
+                  Thread t = new Thread(r, "bigfile-maintenance-" + n.incrementAndGet());
                   t.setDaemon(true);
                   return t;
                 });
@@ -233,9 +268,17 @@ class EngineConfig {
             1,
             1,
             TimeUnit.SECONDS);
+        executor.scheduleWithFixedDelay(
+            () -> run("settle unconfirmed commits", engine::settleCommits), 1, 1, TimeUnit.SECONDS);
         long every = history.packInterval().toMillis();
         executor.scheduleWithFixedDelay(
-            () -> run("pack history", engine::pack), every, every, TimeUnit.MILLISECONDS);
+            () -> {
+              run("pack history", engine::pack);
+              run("forget expired idempotency keys", engine::forgetExpiredIdempotencyKeys);
+            },
+            every,
+            every,
+            TimeUnit.MILLISECONDS);
       }
 
       private void run(String what, Runnable task) {

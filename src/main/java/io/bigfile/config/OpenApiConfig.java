@@ -39,7 +39,9 @@ import org.springframework.http.HttpMethod;
  *   <li>every error is {@code application/problem+json} (RFC 9457): each operation lists 400 and
  *       503, 404 when it names a file or transaction (OPTIONS aside), 409 when it takes {@code txn}
  *       (the transaction is no longer open, or a commit conflict, with {@code conflicts}), 410 when
- *       it takes {@code at}, 412 when it takes {@code If-Match} or {@code If-Unmodified-Since};
+ *       it takes {@code at}, 412 when it takes {@code If-Match} or {@code If-Unmodified-Since}, 422
+ *       when it takes {@code Idempotency-Key} (the key was used for another request); a 503 may say
+ *       that a commit's outcome is unknown ({@code UnavailableProblem});
  *   <li>a response header named in a controller ({@code @Header(name = "ETag")}) refers to the one
  *       definition in {@code components/headers}; a response carrying file JSON, and every success
  *       or 304 of a content read, carries the file's {@code ETag}, {@code Last-Modified} and {@code
@@ -199,8 +201,22 @@ class OpenApiConfig {
               : "No such file, or no such transaction for `txn` (or one begun by another"
                   + " principal)");
     }
+    boolean keyed = has(params, "header", "Idempotency-Key");
     if (has(params, "query", "txn")) {
-      problem(responses, "409", "The transaction is no longer open");
+      problem(
+          responses,
+          "409",
+          keyed
+              ? "The transaction is no longer open, or a request with the same Idempotency-Key"
+                  + " is still running"
+              : "The transaction is no longer open");
+    }
+    if (keyed) {
+      problem(
+          responses,
+          "422",
+          "The Idempotency-Key was used for a different request (type"
+              + " https://bigfile.io/problems/idempotency-key-reused)");
     }
     if (has(params, "query", "at")) {
       problem(responses, "410", "`at` is older than the retained history");
@@ -208,7 +224,18 @@ class OpenApiConfig {
     if (has(params, "header", "If-Match") || has(params, "header", "If-Unmodified-Since")) {
       problem(responses, "412", "A precondition does not hold: the file has changed");
     }
-    problem(responses, "503", "The database is unavailable; retry later");
+    boolean commits =
+        method != PathItem.HttpMethod.GET
+            && method != PathItem.HttpMethod.HEAD
+            && (has(params, "query", "txn") || path.endsWith("/commit"));
+    problem(
+        responses,
+        "503",
+        !commits
+            ? "The database is unavailable; retry later"
+            : "The database is unavailable; retry later. With type"
+                + " https://bigfile.io/problems/commit-outcome-unknown, the database lost its"
+                + " answer to the commit: `transaction` says later whether it was applied");
     secure(path, method, op);
 
     boolean head = method == PathItem.HttpMethod.HEAD;
@@ -225,7 +252,12 @@ class OpenApiConfig {
           if (code >= 400) {
             // springdoc gives every declared response the method's return type; an error's body
             // is a problem instead
-            String schema = "409".equals(status) ? "ConflictProblem" : "Problem";
+            String schema =
+                switch (status) {
+                  case "409" -> "ConflictProblem";
+                  case "503" -> "UnavailableProblem";
+                  default -> "Problem";
+                };
             r.content(
                 new Content()
                     .addMediaType(

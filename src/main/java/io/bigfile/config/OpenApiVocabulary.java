@@ -44,6 +44,26 @@ final class OpenApiVocabulary {
                 "instance", string().format("uri-reference").description("The path of the request"))
             .required(List.of("title", "status")));
     s.put(
+        "UnavailableProblem",
+        new Schema<>()
+            .description(
+                "A 503: the database is unavailable (retry later, after Retry-After), or, with type"
+                    + " https://bigfile.io/problems/commit-outcome-unknown, the database lost its"
+                    + " answer to a commit, whose changes may or may not have been applied:"
+                    + " `transaction` (GET /v1/transactions/{id}) says which once the database"
+                    + " answers again. Repeat such a write only with the same Idempotency-Key.")
+            .allOf(
+                List.of(
+                    new Schema<>().$ref("#/components/schemas/Problem"),
+                    object()
+                        .addProperty(
+                            "transaction",
+                            string()
+                                .description(
+                                    "On commit-outcome-unknown: the transaction whose state"
+                                        + " settles the outcome (committed, with its revision,"
+                                        + " or aborted)")))));
+    s.put(
         "Conflict",
         object()
             .description("One file in a commit conflict")
@@ -195,6 +215,17 @@ final class OpenApiVocabulary {
         string().example("Tue, 03 Jun 2025 10:15:30 GMT"),
         "RFC 9110 13.1.4: an HTTP-date; 412 (and nothing written) if the file has changed since"
             + " (ignored with If-Match)");
+    param(
+        "header",
+        "Idempotency-Key",
+        string().maxLength(255).example("\"8e03978e-40d5-43e8-bc93-6894a57f9324\""),
+        "draft-ietf-httpapi-idempotency-key-header: a unique key for this write (without `txn`),"
+            + " a Structured Field string of 1 to 255 visible ASCII characters (quotes optional)."
+            + " A retry with the same key and the same request (method, target, Content-Type,"
+            + " Content-Range, preconditions and body) answers what the first one answered and"
+            + " applies nothing again, even when the first one's answer was lost; the same key"
+            + " with a different request is 422; a retry while the first one still runs is 409."
+            + " Keys are kept for bigfile.idempotency.retention (24 hours) after their request.");
     param(
         "header",
         "Content-Range",

@@ -9,7 +9,10 @@ import io.bigfile.block.Changeset;
 import io.bigfile.block.CommitOutcome;
 import io.bigfile.block.ConflictException;
 import io.bigfile.block.FileRecord;
+import io.bigfile.block.IdempotencyRecord;
+import io.bigfile.block.PendingCommit;
 import io.bigfile.block.RevisionRecord;
+import io.bigfile.block.Settlement;
 import io.bigfile.format.BlockData;
 import java.time.Duration;
 import java.time.Instant;
@@ -161,6 +164,21 @@ final class CachedIndexStore implements BlockStore {
   @Override
   public Optional<CommitOutcome> commit(Changeset changeset) throws ConflictException {
     return store.commit(changeset);
+  }
+
+  @Override
+  public Settlement settle(PendingCommit commit) {
+    return store.settle(commit);
+  }
+
+  @Override
+  public Optional<IdempotencyRecord> idempotencyRecord(String principal, String key) {
+    return store.idempotencyRecord(principal, key);
+  }
+
+  @Override
+  public int forgetExpiredIdempotencyKeys(Instant now) {
+    return store.forgetExpiredIdempotencyKeys(now);
   }
 
   @Override

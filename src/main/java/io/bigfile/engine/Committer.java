@@ -7,6 +7,8 @@ import io.bigfile.block.ConflictException;
 import io.bigfile.block.ConflictKind;
 import io.bigfile.block.FileChange;
 import io.bigfile.block.StoredConflict;
+import io.bigfile.block.UnconfirmedCommitException;
+import io.bigfile.file.CommitOutcomeUnknownException;
 import io.bigfile.file.FileId;
 import io.bigfile.file.PreconditionFailedException;
 import io.bigfile.file.TransactionConflictException;
@@ -34,9 +36,11 @@ import java.util.function.LongConsumer;
  * this holds one copy of the dirty data, not two.
  *
  * <p>On failure: a conflict aborts the transaction (its pages were never committed: they go back to
- * DIRTY and are dropped with it); any other failure leaves the transaction open with every page
- * DIRTY, so the commit can be retried or the transaction aborted. Pages become CLEAN and are
- * published only after the database committed.
+ * DIRTY and are dropped with it); a commit whose answer the database lost leaves the transaction
+ * COMMITTING (see {@link Transactions#unconfirmed}), its pages dropped unpublished, and answers
+ * {@link CommitOutcomeUnknownException}; any other failure leaves the transaction open with every
+ * page DIRTY, so the commit can be retried or the transaction aborted. Pages become CLEAN and are
+ * published only after the database confirmed the commit.
  *
  * <p>Thread-safe: it keeps no state of its own; the caller holds the transaction's lock.
  */
@@ -70,6 +74,7 @@ final class Committer {
    *
    * @throws TransactionConflictException on a conflict; for an autocommit request whose
    *     precondition a later commit broke, {@link PreconditionFailedException} instead
+   * @throws CommitOutcomeUnknownException if the database lost the answer to the commit
    */
   void commit(Transaction t) {
     List<TxnFile> files = new ArrayList<>();
@@ -87,11 +92,22 @@ final class Committer {
     try {
       out =
           store.commit(
-              new Changeset(t.snapshot, writes.iterator(), () -> changes, false, t.dirtyBytes()));
+              new Changeset(
+                  t.snapshot,
+                  writes.iterator(),
+                  () -> changes,
+                  false,
+                  t.dirtyBytes(),
+                  t.idempotency));
     } catch (ConflictException e) {
       pages.forEach(DirtyPage::markDirty);
       transactions.finish(t, TransactionState.ABORTED, "conflict with a later commit", null);
       throw conflict(e, t.ephemeral);
+    } catch (UnconfirmedCommitException e) {
+      // not published: the pages go with the transaction, whatever the database decided
+      pages.forEach(DirtyPage::markDirty);
+      List<Long> touched = List.copyOf(t.files.keySet());
+      throw new CommitOutcomeUnknownException(transactions.unconfirmed(t, touched, e.pending()), e);
     } catch (RuntimeException e) {
       pages.forEach(DirtyPage::markDirty);
       throw e;
@@ -108,18 +124,23 @@ final class Committer {
   }
 
   /**
-   * Commits a streamed changeset (an autocommit upload), which encodes its blocks as they arrive.
+   * Commits a streamed changeset (an autocommit upload of file {@code fileId}, in the ephemeral
+   * transaction {@code t} whose lock the caller holds), which encodes its blocks as they arrive.
    *
    * @return the outcome, or empty when it changed nothing
    * @throws TransactionConflictException or {@link PreconditionFailedException} as {@link #commit}
+   * @throws CommitOutcomeUnknownException if the database lost the answer to the commit
    */
-  Optional<CommitOutcome> commit(Changeset streamed) {
+  Optional<CommitOutcome> commit(Transaction t, long fileId, Changeset streamed) {
     long t0 = System.nanoTime();
     Optional<CommitOutcome> out;
     try {
       out = store.commit(streamed);
     } catch (ConflictException e) {
       throw conflict(e, true);
+    } catch (UnconfirmedCommitException e) {
+      throw new CommitOutcomeUnknownException(
+          transactions.unconfirmed(t, List.of(fileId), e.pending()), e);
     }
     if (out.isPresent()) {
       observe(t0);

@@ -1,7 +1,9 @@
 package io.bigfile.engine;
 
 import io.bigfile.block.BlockStore;
+import io.bigfile.block.IdempotencyRecord;
 import io.bigfile.file.BigFiles;
+import io.bigfile.file.CommitOutcomeUnknownException;
 import io.bigfile.file.DataRanges;
 import io.bigfile.file.FileContent;
 import io.bigfile.file.FileId;
@@ -15,6 +17,7 @@ import io.bigfile.file.RangeParts;
 import io.bigfile.file.RequestContext;
 import io.bigfile.file.RevisionInfo;
 import io.bigfile.file.TransactionInfo;
+import io.bigfile.file.TransactionNotOpenException;
 import io.bigfile.file.TransactionState;
 import io.bigfile.pagecache.DirtyBudget;
 import io.bigfile.pagecache.PageCache;
@@ -33,7 +36,9 @@ import java.util.function.LongConsumer;
  * transactions and autocommit requests run in parallel. A request that fails leaves its transaction
  * exactly as it was (changes go through a savepoint). A commit that fails for any reason other than
  * a conflict leaves the transaction open with its dirty pages, so it can be retried or aborted; a
- * conflict aborts it.
+ * conflict aborts it. A commit whose answer the database lost leaves its transaction COMMITTING
+ * until the database says whether it landed ({@link #settleCommits}); an autocommit write may carry
+ * an idempotency key, so that its retry applies nothing twice ({@code IdempotentRequests}).
  */
 public final class Engine implements BigFiles, AutoCloseable {
 
@@ -54,6 +59,7 @@ public final class Engine implements BigFiles, AutoCloseable {
   private final Committer committer;
   private final Uploads uploads;
   private final Retention retention;
+  private final IdempotentRequests keys;
 
   /**
    * @param commitTimer receives the duration of every commit that made a revision, in nanoseconds
@@ -97,6 +103,7 @@ public final class Engine implements BigFiles, AutoCloseable {
             clock,
             settings.retention(),
             settings.pinLease());
+    this.keys = new IdempotentRequests(this.store, clock, settings.idempotencyRetention());
   }
 
   /**
@@ -129,6 +136,30 @@ public final class Engine implements BigFiles, AutoCloseable {
   /** Aborts open transactions idle for longer than the idle timeout. */
   public int expireIdleTransactions() {
     return transactions.expireIdle();
+  }
+
+  /**
+   * Settles the transactions whose commit's outcome is unknown, for those the database can tell
+   * about now: each becomes COMMITTED at the revision the database holds, or ABORTED.
+   *
+   * @return how many are still unknown
+   */
+  public int settleCommits() {
+    return transactions.settleAll();
+  }
+
+  /** Transactions whose commit's outcome is unknown until the database answers again. */
+  public int unconfirmedCommitCount() {
+    return transactions.unconfirmedCount();
+  }
+
+  /**
+   * Forgets the idempotency keys whose retention ended.
+   *
+   * @return how many were forgotten
+   */
+  public int forgetExpiredIdempotencyKeys() {
+    return keys.forgetExpired();
   }
 
   /**
@@ -169,8 +200,23 @@ public final class Engine implements BigFiles, AutoCloseable {
     return transactions.openInfos();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A transaction whose commit's outcome was unknown is settled first, if the database can tell:
+   * a commit that landed answers its revision again, one that did not is 409 (aborted), and one
+   * that still cannot be told answers {@link CommitOutcomeUnknownException} again.
+   */
   @Override
   public TransactionInfo commit(String id, String owner) {
+    TransactionInfo settled = transactions.retriedCommit(id, owner);
+    if (settled != null) {
+      return switch (settled.state()) {
+        case COMMITTED -> settled;
+        case COMMITTING -> throw new CommitOutcomeUnknownException(id, null);
+        default -> throw new TransactionNotOpenException(id, settled.state(), settled.reason());
+      };
+    }
     Transaction t = transactions.acquire(id, owner);
     try {
       committer.commit(t);
@@ -266,9 +312,14 @@ public final class Engine implements BigFiles, AutoCloseable {
 
   @Override
   public FileInfo create(RequestContext ctx, NewFile spec) {
-    try (Transactions.Entry e = transactions.enter(ctx, true)) {
-      return answer(e, staging.create(e.transaction(), spec, clock.instant()));
-    }
+    return keys.run(
+        ctx,
+        this::replay,
+        claims -> {
+          try (Transactions.Entry e = transactions.enter(ctx, true)) {
+            return answer(e, staging.create(e.transaction(), spec, clock.instant()), claims);
+          }
+        });
   }
 
   @Override
@@ -300,12 +351,19 @@ public final class Engine implements BigFiles, AutoCloseable {
 
   @Override
   public void delete(RequestContext ctx, FileId id, Precondition precondition) {
-    try (Transactions.Entry e = transactions.enter(ctx, true)) {
-      staging.change(e.transaction(), id.value(), precondition, (f, sp) -> f.delete());
-      if (e.autocommit()) {
-        committer.commit(e.transaction());
-      }
-    }
+    keys.run(
+        ctx,
+        first -> Boolean.TRUE,
+        claims -> {
+          try (Transactions.Entry e = transactions.enter(ctx, true)) {
+            staging.change(e.transaction(), id.value(), precondition, (f, sp) -> f.delete());
+            if (e.autocommit()) {
+              e.transaction().idempotency = claims.claim(id.value());
+              committer.commit(e.transaction());
+            }
+          }
+          return Boolean.TRUE;
+        });
   }
 
   @Override
@@ -348,14 +406,20 @@ public final class Engine implements BigFiles, AutoCloseable {
   /** An autocommit body streams into the database; in a transaction it is staged in pages. */
   private FileInfo write(
       RequestContext ctx, FileId id, BodyWrite write, Precondition precondition) {
-    try (Transactions.Entry e = transactions.enter(ctx, true)) {
-      if (e.autocommit()) {
-        return uploads.upload(e.transaction().snapshot, id, write, precondition);
-      }
-      Transaction t = e.transaction();
-      staging.change(t, id.value(), precondition, (f, sp) -> staging.writeBody(t, f, sp, write));
-      return answer(e, id);
-    }
+    return keys.run(
+        ctx,
+        this::replay,
+        claims -> {
+          try (Transactions.Entry e = transactions.enter(ctx, true)) {
+            Transaction t = e.transaction();
+            if (e.autocommit()) {
+              return uploads.upload(t, id, write, precondition, claims.claim(id.value()));
+            }
+            staging.change(
+                t, id.value(), precondition, (f, sp) -> staging.writeBody(t, f, sp, write));
+            return answer(e, id, claims);
+          }
+        });
   }
 
   /** A change of one file inside a transaction. */
@@ -369,23 +433,38 @@ public final class Engine implements BigFiles, AutoCloseable {
    * autocommit) and returns the file as the request sees it afterwards.
    */
   private FileInfo change(RequestContext ctx, FileId id, Precondition precondition, FileOp op) {
-    try (Transactions.Entry e = transactions.enter(ctx, true)) {
-      Transaction t = e.transaction();
-      staging.change(t, id.value(), precondition, (f, sp) -> op.apply(t, f, sp));
-      return answer(e, id);
-    }
+    return keys.run(
+        ctx,
+        this::replay,
+        claims -> {
+          try (Transactions.Entry e = transactions.enter(ctx, true)) {
+            Transaction t = e.transaction();
+            staging.change(t, id.value(), precondition, (f, sp) -> op.apply(t, f, sp));
+            return answer(e, id, claims);
+          }
+        });
   }
 
   /**
    * The file as a write's request sees it afterwards: in a transaction its local view; for
-   * autocommit, after committing, the record at the new revision.
+   * autocommit, after committing (and taking the request's idempotency key, if any), the record at
+   * the new revision.
    */
-  private FileInfo answer(Transactions.Entry e, FileId id) {
+  private FileInfo answer(Transactions.Entry e, FileId id, IdempotentRequests.Claims claims) {
     Transaction t = e.transaction();
     if (!e.autocommit()) {
       return views.info(t, views.view(t, id.value()));
     }
+    t.idempotency = claims.claim(id.value());
     committer.commit(t);
     return views.committedInfo(id, t.revision);
+  }
+
+  /**
+   * The answer of the request that used an idempotency key first: the file as that request's commit
+   * left it (or as it read it, when it changed nothing), exactly what it answered.
+   */
+  private FileInfo replay(IdempotencyRecord first) {
+    return FileViews.info(first.answer(), first.revision());
   }
 }

@@ -18,6 +18,8 @@ import java.time.Duration;
  * @param maxFileRecords file records kept in memory (one per file and snapshot read)
  * @param maxIndexEntries block index entries kept in memory (one per block and snapshot read)
  * @param maxFinishedTransactions finished transactions kept for look-up
+ * @param idempotencyRetention how long an autocommit write's idempotency key is kept: a retry
+ *     within it answers the first outcome
  */
 public record EngineSettings(
     int defaultBlockSize,
@@ -30,7 +32,8 @@ public record EngineSettings(
     Duration pinLease,
     long maxFileRecords,
     long maxIndexEntries,
-    long maxFinishedTransactions) {
+    long maxFinishedTransactions,
+    Duration idempotencyRetention) {
 
   public static final int MIN_BLOCK_SIZE = 4096;
   public static final int MAX_BLOCK_SIZE = 16 * 1024 * 1024;

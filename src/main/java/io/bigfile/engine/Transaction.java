@@ -1,5 +1,6 @@
 package io.bigfile.engine;
 
+import io.bigfile.block.IdempotencyClaim;
 import io.bigfile.file.FileId;
 import io.bigfile.file.TransactionInfo;
 import io.bigfile.file.TransactionState;
@@ -43,6 +44,12 @@ final class Transaction {
    * lock.
    */
   volatile List<Long> touched = List.of();
+
+  /**
+   * The idempotency key an autocommit request's commit takes, with its record; null for none.
+   * Guarded by the lock.
+   */
+  IdempotencyClaim idempotency;
 
   /** Files this transaction touched, by id: commit stores them in this order. */
   final TreeMap<Long, TxnFile> files = new TreeMap<>();

@@ -2,6 +2,9 @@ package io.bigfile.engine;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.bigfile.block.PendingCommit;
+import io.bigfile.block.Settlement;
+import io.bigfile.file.FileId;
 import io.bigfile.file.InvalidRequestException;
 import io.bigfile.file.RequestContext;
 import io.bigfile.file.RevisionNotRetainedException;
@@ -14,16 +17,17 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The transactions of this process: open ones by id, finished ones kept for look-up for a while,
- * and the snapshots they and running reads pin. It is the one way a request enters its transaction
- * ({@link #enter}): the named open transaction, or an ephemeral one for an autocommit request or a
- * read at a past revision.
+ * The transactions of this process: open ones by id, those whose commit's outcome is unknown until
+ * the database settles it, finished ones kept for look-up for a while, and the snapshots they and
+ * running reads pin. It is the one way a request enters its transaction ({@link #enter}): the named
+ * open transaction, or an ephemeral one for an autocommit request or a read at a past revision.
  *
  * <p>A named transaction belongs to the owner that began it: {@link #acquire} and {@link #info}
  * find it only for that owner, and answer anyone else exactly as for an unknown id (never "not
@@ -33,6 +37,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link #enter}); the expiry sweep only takes locks it can get at once. Finishing a transaction
  * drops its pages, gives back its budget and unpins its snapshot; a finished named transaction
  * stays readable for the finished-retention window (at most {@code maxFinished} of them).
+ *
+ * <p>A commit whose answer the database lost ({@link #unconfirmed}) leaves its transaction
+ * COMMITTING: its pages are dropped at once (neither outcome needs them: a landed commit is read
+ * back from the database like any other, and a lost one is aborted), and it is looked up here until
+ * {@link #settle} learns from the database whether the commit landed. An autocommit request's
+ * ephemeral transaction gets an id then, so that its client can look the outcome up too. Each such
+ * transaction is settled exactly once: COMMITTED with the revision the database holds, or ABORTED.
  */
 final class Transactions {
 
@@ -43,7 +54,20 @@ final class Transactions {
   private final SnapshotPins pins = new SnapshotPins();
   private final ConcurrentHashMap<String, Transaction> open = new ConcurrentHashMap<>();
   private final Cache<String, Finished> finished;
+
+  /** Transactions whose commit's outcome is unknown, by id, until settled. */
+  private final ConcurrentHashMap<String, Unconfirmed> unconfirmed = new ConcurrentHashMap<>();
+
+  /**
+   * Ids of transactions whose unknown commit settled as landed: a retry of their commit answers the
+   * outcome instead of 409.
+   */
+  private final Cache<String, Boolean> landedLate;
+
   private final SecureRandom random = new SecureRandom();
+
+  /** A transaction whose commit's answer was lost, as it is described until settled. */
+  private record Unconfirmed(String owner, TransactionInfo info, PendingCommit pending) {}
 
   Transactions(
       CachedIndexStore store,
@@ -57,6 +81,8 @@ final class Transactions {
     this.clock = clock;
     this.idleTimeout = idleTimeout;
     this.finished =
+        Caffeine.newBuilder().expireAfterWrite(finishedRetention).maximumSize(maxFinished).build();
+    this.landedLate =
         Caffeine.newBuilder().expireAfterWrite(finishedRetention).maximumSize(maxFinished).build();
   }
 
@@ -138,9 +164,10 @@ final class Transactions {
       if (write) {
         throw new InvalidRequestException("at= reads a past revision; it cannot be written");
       }
-      return new Entry(ephemeral(at.revision()), false);
+      return new Entry(ephemeral(at.revision(), RequestContext.NO_OWNER), false);
     }
-    return new Entry(ephemeral(-1), true);
+    String owner = ctx instanceof RequestContext.Autocommit a ? a.owner() : RequestContext.NO_OWNER;
+    return new Entry(ephemeral(-1, owner), true);
   }
 
   TransactionInfo begin(String owner) {
@@ -157,7 +184,7 @@ final class Transactions {
   }
 
   /**
-   * An open or recently finished transaction of {@code owner}.
+   * An open, committing or recently finished transaction of {@code owner}.
    *
    * @throws UnknownTransactionException if there is no such transaction of this owner
    */
@@ -165,6 +192,10 @@ final class Transactions {
     Transaction t = open.get(id);
     if (t != null && t.owner.equals(owner)) {
       return info(t);
+    }
+    Unconfirmed u = unconfirmed.get(id);
+    if (u != null && u.owner().equals(owner)) {
+      return u.info();
     }
     Finished done = finished.getIfPresent(id);
     if (done == null || !done.owner().equals(owner)) {
@@ -197,6 +228,10 @@ final class Transactions {
       throw new UnknownTransactionException(id);
     }
     if (t == null) {
+      Unconfirmed u = unconfirmed.get(id);
+      if (u != null && u.owner().equals(owner)) {
+        throw new TransactionNotOpenException(id, u.info().state(), u.info().reason());
+      }
       Finished done = finished.getIfPresent(id);
       if (done != null && done.owner().equals(owner)) {
         throw new TransactionNotOpenException(id, done.info().state(), done.info().reason());
@@ -236,6 +271,126 @@ final class Transactions {
     pins.unpin(t.snapshot);
   }
 
+  /**
+   * Marks a transaction, whose lock the caller holds, COMMITTING after the database lost the answer
+   * to its commit: its pages are dropped, its budget given back and its snapshot unpinned, and it
+   * is looked up by id, by its owner, until {@link #settle} decides its outcome. An ephemeral
+   * transaction gets an id of its own here (its owner is the request's).
+   *
+   * @param touched the files the commit changed
+   * @return the transaction's id, for its client to look the outcome up
+   */
+  String unconfirmed(Transaction t, List<Long> touched, PendingCommit pending) {
+    String id = t.ephemeral ? newId() : t.id;
+    t.state = TransactionState.COMMITTING;
+    t.reason = UNCONFIRMED;
+    t.files.clear();
+    t.settle();
+    List<FileId> files = touched.stream().map(FileId::new).toList();
+    TransactionInfo info =
+        new TransactionInfo(
+            id, TransactionState.COMMITTING, t.snapshot, null, 0, files, null, UNCONFIRMED);
+    unconfirmed.put(id, new Unconfirmed(t.owner, info, pending));
+    if (!t.ephemeral) {
+      open.remove(t.id);
+    }
+    pins.unpin(t.snapshot);
+    return id;
+  }
+
+  static final String UNCONFIRMED =
+      "the database did not confirm the commit; it is settled as soon as the database answers";
+
+  static final String LOST = "the commit did not reach the database";
+
+  /**
+   * Asks the store whether the commit of a COMMITTING transaction landed, and finishes the
+   * transaction when it can tell: COMMITTED at the revision the database holds, or ABORTED. Safe to
+   * call from several threads at once: the database gives them all the same answer.
+   *
+   * @return the transaction as it is now, or null if it is not COMMITTING (any more)
+   */
+  private TransactionInfo settle(String id) {
+    Unconfirmed u = unconfirmed.get(id);
+    if (u == null) {
+      return null;
+    }
+    Settlement s = store.settle(u.pending());
+    TransactionInfo before = u.info();
+    TransactionInfo after =
+        switch (s.kind()) {
+          case UNKNOWN -> before;
+          case LANDED ->
+              new TransactionInfo(
+                  id,
+                  TransactionState.COMMITTED,
+                  before.snapshotRevision(),
+                  null,
+                  0,
+                  before.filesTouched(),
+                  s.outcome().revision(),
+                  null);
+          case LOST ->
+              new TransactionInfo(
+                  id,
+                  TransactionState.ABORTED,
+                  before.snapshotRevision(),
+                  null,
+                  0,
+                  before.filesTouched(),
+                  null,
+                  LOST);
+        };
+    if (after != before) {
+      // finished before it stops being COMMITTING, so that a look-up never misses it
+      finished.put(id, new Finished(u.owner(), after));
+      if (s.kind() == Settlement.Kind.LANDED) {
+        landedLate.put(id, Boolean.TRUE);
+      }
+      unconfirmed.remove(id, u);
+    }
+    return after;
+  }
+
+  /**
+   * Settles every COMMITTING transaction the database can tell about now. It stops at the first one
+   * the database cannot tell about: the others wait for the same database (or the same head lock),
+   * and asking again for each would only multiply the wait.
+   *
+   * @return how many are still COMMITTING
+   */
+  int settleAll() {
+    for (String id : new ArrayList<>(unconfirmed.keySet())) {
+      TransactionInfo now = settle(id);
+      if (now != null && now.state() == TransactionState.COMMITTING) {
+        break;
+      }
+    }
+    return unconfirmed.size();
+  }
+
+  /** Transactions whose commit's outcome is still unknown. */
+  int unconfirmedCount() {
+    return unconfirmed.size();
+  }
+
+  /**
+   * A COMMITTING transaction of {@code owner}, settled first if the database can tell, or one whose
+   * unknown commit settled as landed earlier: what a retry of its commit answers. Null for any
+   * other transaction, whose commit goes the usual way.
+   */
+  TransactionInfo retriedCommit(String id, String owner) {
+    Unconfirmed u = unconfirmed.get(id);
+    if (u != null) {
+      return u.owner().equals(owner) ? settle(id) : null;
+    }
+    Finished done = finished.getIfPresent(id);
+    if (landedLate.getIfPresent(id) == null || done == null || !done.owner().equals(owner)) {
+      return null;
+    }
+    return done.info();
+  }
+
   /** Aborts open transactions idle for longer than the idle timeout. */
   int expireIdle() {
     Instant now = clock.instant();
@@ -269,8 +424,11 @@ final class Transactions {
     }
   }
 
-  /** A transaction for one request, at the head or at a past revision; pinned until discarded. */
-  private Transaction ephemeral(long at) {
+  /**
+   * A transaction for one request of {@code owner}, at the head or at a past revision; pinned until
+   * discarded.
+   */
+  private Transaction ephemeral(long at, String owner) {
     long snapshot;
     if (at < 0) {
       snapshot = store.headRevision();
@@ -294,9 +452,7 @@ final class Transactions {
       }
       snapshot = at;
     }
-    Transaction t =
-        new Transaction(
-            "request", RequestContext.NO_OWNER, snapshot, clock.instant(), true, budget);
+    Transaction t = new Transaction("request", owner, snapshot, clock.instant(), true, budget);
     t.lock.lock();
     return t;
   }

@@ -7,6 +7,7 @@ import io.bigfile.block.Changeset;
 import io.bigfile.block.CommitOutcome;
 import io.bigfile.block.FileChange;
 import io.bigfile.block.FileRecord;
+import io.bigfile.block.IdempotencyClaim;
 import io.bigfile.file.FileId;
 import io.bigfile.file.FileInfo;
 import io.bigfile.file.Precondition;
@@ -51,11 +52,19 @@ final class Uploads {
   }
 
   /**
-   * Writes a body to a file as one commit on top of {@code snapshot} (pinned by the caller).
+   * Writes a body to a file as one commit on top of the snapshot of {@code t}, the request's
+   * ephemeral transaction (held by the caller).
    *
+   * @param claim the idempotency key the commit takes, or null
    * @return the file as committed, or as it was when the write changed nothing
    */
-  FileInfo upload(long snapshot, FileId id, BodyWrite write, Precondition precondition) {
+  FileInfo upload(
+      Transaction t,
+      FileId id,
+      BodyWrite write,
+      Precondition precondition,
+      IdempotencyClaim claim) {
+    long snapshot = t.snapshot;
     FileRecord rec = views.committed(id.value(), snapshot);
     FileViews.checkPrecondition(precondition, FileViews.info(rec, snapshot));
     long start = write.start(rec.size());
@@ -63,7 +72,9 @@ final class Uploads {
     Upload u = new Upload(rec, snapshot, write, start);
     Optional<CommitOutcome> out =
         committer.commit(
-            new Changeset(snapshot, u, () -> u.fileChanges(precondition != null), true));
+            t,
+            id.value(),
+            new Changeset(snapshot, u, () -> u.fileChanges(precondition != null), true, -1, claim));
     stats.bytesWritten.add(u.walker.written());
     if (out.isEmpty()) {
       return FileViews.info(rec, snapshot);

@@ -17,6 +17,7 @@
  *   <li>{@code Uploads}: autocommit writes, streamed into the database block by block.
  *   <li>{@code Committer}: the commit sequence below; it alone moves page states and publishes to
  *       the page cache.
+ *   <li>{@code IdempotentRequests}: autocommit writes with an idempotency key, answered once.
  *   <li>{@code BlockEncoding}, {@code BlockVersions}: the encoding of a block write, and the one
  *       cache-then-load path for block versions and index windows.
  *   <li>{@code FileViews}, {@code ContentReader}, {@code RangeLister}: what a transaction sees:
@@ -39,7 +40,15 @@
  *       shared page cache under the new revision. A conflict aborts the transaction; any other
  *       failure puts the pages back to DIRTY and leaves the transaction open, to be retried or
  *       aborted.
+ *   <li>If the database lost its answer to the commit (the store could not learn whether it
+ *       landed), the transaction is COMMITTING: its pages are dropped unpublished, and it becomes
+ *       COMMITTED at the revision the database holds, or ABORTED, once the store can tell. Nothing
+ *       is assumed meanwhile: not that the commit is visible, not that it may be repeated.
  * </ol>
+ *
+ * <p>An autocommit write with an idempotency key hands the store a claim with its changeset: the
+ * store keeps the key in the commit's own database transaction, so the key is taken exactly when
+ * the changes landed, and a retry with the key is answered from it instead of being applied again.
  *
  * <p>An autocommit upload follows the same sequence, but its blocks are encoded as the body
  * arrives, while the database transaction is open and before the head lock is taken.

@@ -8,8 +8,17 @@ public sealed interface RequestContext {
   /**
    * The request is its own transaction: it reads the head at its start and a write commits before
    * it returns.
+   *
+   * @param owner who makes the request: a write whose commit's outcome is unknown is looked up as a
+   *     transaction of this owner
+   * @param idempotencyKey the write's idempotency key, or null
    */
-  record Autocommit() implements RequestContext {}
+  record Autocommit(String owner, IdempotencyKey idempotencyKey) implements RequestContext {
+
+    public Autocommit {
+      Objects.requireNonNull(owner, "owner");
+    }
+  }
 
   /**
    * The request runs in an open transaction.
@@ -33,7 +42,13 @@ public sealed interface RequestContext {
   /** A read-only request at a past revision. */
   record AtRevision(long revision) implements RequestContext {}
 
-  RequestContext AUTOCOMMIT = new Autocommit();
+  /** An autocommit request of {@link #NO_OWNER}, without an idempotency key. */
+  RequestContext AUTOCOMMIT = new Autocommit("", null);
+
+  /** An autocommit request of {@code owner} with this idempotency key (null: none). */
+  static RequestContext autocommit(String owner, IdempotencyKey key) {
+    return owner.equals(NO_OWNER) && key == null ? AUTOCOMMIT : new Autocommit(owner, key);
+  }
 
   /**
    * The owner shared by every caller that serves a single principal (tests, embedded use, a service
@@ -59,6 +74,6 @@ public sealed interface RequestContext {
       }
       return new AtRevision(atRevision);
     }
-    return AUTOCOMMIT;
+    return autocommit(owner == null ? NO_OWNER : owner, null);
   }
 }

@@ -5,20 +5,30 @@ import io.bigfile.block.Changeset;
 import io.bigfile.block.CommitOutcome;
 import io.bigfile.block.ConflictException;
 import io.bigfile.block.FileChange;
+import io.bigfile.block.IdempotencyClaim;
+import io.bigfile.block.IdempotencyKeyTakenException;
+import io.bigfile.block.IdempotencyRecord;
+import io.bigfile.block.PendingCommit;
+import io.bigfile.block.Settlement;
 import io.bigfile.block.StoredConflict;
+import io.bigfile.block.UnconfirmedCommitException;
+import io.bigfile.file.BigFileException;
 import io.bigfile.file.StorageUnavailableException;
 import io.bigfile.format.EncodedBlock;
 import io.bigfile.postgres.catalog.Catalogue;
 import java.io.ByteArrayInputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import javax.sql.DataSource;
 
 /**
  * Commits of the PostgreSQL store: a changeset's block rows, the conflict check, the zero versions
@@ -35,8 +45,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <li>conflicts are checked against rows committed after the snapshot; any conflict rolls
  *       everything back;
  *   <li>truncations write zero versions, placeholders become the new revision, and the catalogue
- *       writes the revision row, the rows of created files and the file versions as entities on the
- *       same connection (the revision row's insert notifies listeners of the new head);
+ *       writes the revision row, the rows of created files, the file versions and the request's
+ *       idempotency key, if it has one, as entities on the same connection (the revision row's
+ *       insert notifies listeners of the new head);
  *   <li>the database commits. Only then does the caller publish anything.
  * </ol>
  *
@@ -48,9 +59,16 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>On failure (a statement, the connection, the JTA timeout) the database transaction rolls back
  * and nothing of the commit is visible; a conflict rolls back the same way and surfaces as {@link
- * ConflictException}. If only the database commit call fails, the outcome is the database's: the
- * store asks whether the revision row with the commit's token exists, and reports the commit as
- * made if it does.
+ * ConflictException}, an idempotency key stored already as {@link IdempotencyKeyTakenException}. If
+ * only the database commit call fails, the outcome is the database's alone, never the transaction
+ * manager's: the writer {@link #settle settles} it at once if the database answers, and otherwise
+ * reports it as {@link UnconfirmedCommitException}, to be settled later.
+ *
+ * <p>How a lost answer is settled: the commit held the head row's lock from its {@code UPDATE head}
+ * to its end, so once another transaction can lock that row ({@code FOR SHARE}) the commit's own
+ * transaction is over, committed or rolled back, and can never commit later. Then its revision row,
+ * which carries a token only this commit wrote, is there or not. Both steps run on a connection of
+ * their own with short timeouts, so asking never waits long.
  */
 final class CommitWriter {
 
@@ -68,39 +86,97 @@ final class CommitWriter {
 
   private static final int BATCH_ROWS = 512;
 
+  /** How long {@link #settle} waits for the head row's lock before it reports UNKNOWN. */
+  static final int SETTLE_LOCK_WAIT_MILLIS = 5000;
+
   private final Jdbc jdbc;
   private final Catalogue catalogue;
+  private final SessionLimits limits;
+  private final DataSource settleConnections;
 
-  CommitWriter(Jdbc jdbc, Catalogue catalogue) {
+  /**
+   * @param limits the session limits of the write connections, which long statements extend
+   * @param settleConnections where {@link #settle} asks the database (a short-lived connection with
+   *     short timeouts, apart from the pools, which an outage may have filled with broken
+   *     connections)
+   */
+  CommitWriter(Jdbc jdbc, Catalogue catalogue, SessionLimits limits, DataSource settleConnections) {
     this.jdbc = jdbc;
     this.catalogue = catalogue;
+    this.limits = limits;
+    this.settleConnections = settleConnections;
   }
 
   /**
    * Stores {@code cs} at a new revision; empty if it changed nothing. If the database commit call
    * fails, asks the database whether the commit landed (by its revision and token) before failing.
+   *
+   * @throws UnconfirmedCommitException if the commit call failed and the database cannot tell yet
+   *     whether it landed
    */
   Optional<CommitOutcome> commit(Changeset cs) throws ConflictException {
     long[] token = new long[1];
     long[] revision = new long[1];
-    Optional<CommitOutcome> outcome;
     try {
-      outcome = jdbc.write(c -> commitOn(c, cs, token, revision));
-    } catch (StorageUnavailableException e) {
-      outcome = revision[0] > 0 ? landed(revision[0], token[0]) : Optional.empty();
-      if (outcome.isEmpty()) {
-        throw e;
+      return jdbc.commit(
+          c -> {
+            try {
+              return commitOn(c, cs, token, revision);
+            } finally {
+              // back to the usual bound for the commit call, and for the connection's next use
+              restoreNetworkTimeout(c);
+            }
+          });
+    } catch (JtaConnections.CommitCallFailedException e) {
+      if (revision[0] <= 0) {
+        // it changed nothing (at most an idempotency key was to be stored): a retry is harmless
+        throw e.unavailable();
       }
+      PendingCommit pending = new PendingCommit(revision[0], token[0]);
+      Settlement s = settle(pending);
+      return switch (s.kind()) {
+        case LANDED -> Optional.of(s.outcome());
+        case LOST ->
+            throw new StorageUnavailableException(
+                "the database did not commit; nothing was changed; retry later", e);
+        case UNKNOWN -> throw new UnconfirmedCommitException(pending, e);
+      };
+    } catch (Catalogue.KeyTakenException e) {
+      IdempotencyClaim claim = cs.idempotency();
+      IdempotencyRecord first =
+          catalogue
+              .idempotencyRecord(claim.principal(), claim.key())
+              .orElseThrow(
+                  () ->
+                      new StorageUnavailableException(
+                          "the idempotency key was released meanwhile; retry", e));
+      throw new IdempotencyKeyTakenException(first);
     }
-    return outcome;
   }
 
-  /** Whether a commit whose commit call failed landed after all, judged by the database. */
-  private Optional<CommitOutcome> landed(long rev, long token) {
-    try {
-      return catalogue.committed(rev, token).map(at -> new CommitOutcome(rev, at));
-    } catch (StorageUnavailableException e) {
-      return Optional.empty();
+  /**
+   * Whether the commit whose answer was lost landed, judged by the database alone (see the class
+   * comment); UNKNOWN while the database does not answer, or while the commit's transaction still
+   * holds the head lock.
+   */
+  Settlement settle(PendingCommit pending) {
+    try (Connection c = settleConnections.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        try (Statement st = c.createStatement()) {
+          st.execute("SET LOCAL lock_timeout = " + SETTLE_LOCK_WAIT_MILLIS);
+          st.executeQuery("SELECT 1 FROM head FOR SHARE").close();
+        }
+        // the commit's transaction is over: its revision row is there for good, or never will be
+        return catalogue
+            .committed(c, pending.revision(), pending.token())
+            .map(at -> Settlement.landed(new CommitOutcome(pending.revision(), at)))
+            .orElse(Settlement.LOST);
+      } finally {
+        c.rollback();
+      }
+    } catch (SQLException | BigFileException e) {
+      return Settlement.UNKNOWN;
     }
   }
 
@@ -116,21 +192,21 @@ final class CommitWriter {
       // the placeholder's round trips; the lock is held only while they are sent
       files = cs.files().get();
       if (files.isEmpty() && !cs.blocks().hasNext()) {
-        return Optional.empty();
+        return unchanged(c, cs);
       }
       tokenOut[0] = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-      rev = Jdbc.single(c, "UPDATE head SET rev = rev + 1 RETURNING rev");
+      rev = lockHead(c, 0);
       mine = rev;
       writeBlocks(c, cs, rev);
     } else {
       long p = -Jdbc.single(c, "SELECT nextval('placeholder_seq')");
       tokenOut[0] = p;
-      boolean wroteBlocks = writeBlocks(c, cs, p);
+      long rows = writeBlocks(c, cs, p);
       files = cs.files().get();
-      if (!wroteBlocks && files.isEmpty()) {
-        return Optional.empty();
+      if (rows == 0 && files.isEmpty()) {
+        return unchanged(c, cs);
       }
-      rev = Jdbc.single(c, "UPDATE head SET rev = rev + 1 RETURNING rev");
+      rev = lockHead(c, rows);
       mine = p;
     }
     List<FileChange> merged = new ArrayList<>(files.size());
@@ -161,17 +237,61 @@ final class CommitWriter {
         ps.executeUpdate();
       }
     }
-    Instant committedAt = catalogue.writeCommit(c, rev, tokenOut[0], merged);
+    Instant committedAt = catalogue.writeCommit(c, rev, tokenOut[0], merged, cs.idempotency());
     revisionOut[0] = rev;
     return Optional.of(new CommitOutcome(rev, committedAt));
   }
 
+  private void restoreNetworkTimeout(Connection c) {
+    if (limits.socketMillis() > 0) {
+      try {
+        c.setNetworkTimeout(null, limits.socketMillis());
+      } catch (SQLException e) {
+        // a broken connection is dropped by the pool either way
+      }
+    }
+  }
+
+  /** A changeset that changed nothing: no revision, only its idempotency key if it has one. */
+  private Optional<CommitOutcome> unchanged(Connection c, Changeset cs) {
+    if (cs.idempotency() != null) {
+      catalogue.writeKey(c, cs.snapshot(), cs.idempotency());
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Takes the head row's lock and the next revision. From here on the commit does no more waiting
+   * of its own, so the server may end it once it is idle for the statement timeout (a commit whose
+   * service vanished then frees the head lock); and the statements that handle all of its {@code
+   * rows} rows at once get their allowance, on the server and on the socket.
+   */
+  private long lockHead(Connection c, long rows) throws SQLException {
+    int statementMillis = limits.statementMillisFor(rows);
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE head SET rev = rev + 1 RETURNING rev,"
+                + " set_config('idle_in_transaction_session_timeout', ?, true),"
+                + " set_config('statement_timeout', ?, true)")) {
+      ps.setString(1, Integer.toString(limits.statementMillisFor(0)));
+      ps.setString(2, Integer.toString(statementMillis));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        long rev = rs.getLong(1);
+        if (limits.socketMillis() > 0) {
+          c.setNetworkTimeout(null, limits.socketMillisFor(rows));
+        }
+        return rev;
+      }
+    }
+  }
+
   /**
    * Inserts the changeset's blocks at {@code p} (a placeholder, or the revision itself); returns
-   * whether there were any.
+   * how many rows (block and chunk rows) it wrote.
    */
-  private static boolean writeBlocks(Connection c, Changeset cs, long p) throws SQLException {
-    boolean any = false;
+  private static long writeBlocks(Connection c, Changeset cs, long p) throws SQLException {
+    long rows = 0;
     try (PreparedStatement blocks =
             c.prepareStatement(
                 "INSERT INTO block_version (file_id, blk, rev, format, base_rev, data)"
@@ -183,7 +303,7 @@ final class CommitWriter {
       int pendingRows = 0;
       while (cs.blocks().hasNext()) {
         BlockWrite w = cs.blocks().next();
-        any = true;
+        rows++;
         blocks.setLong(1, w.fileId());
         blocks.setLong(2, w.blk());
         blocks.setLong(3, p);
@@ -210,6 +330,7 @@ final class CommitWriter {
             chunks.addBatch();
             pendingBytes += k.length();
             pendingRows++;
+            rows++;
           }
         } else {
           blocks.setNull(5, Types.BIGINT);
@@ -229,7 +350,7 @@ final class CommitWriter {
         chunks.executeBatch();
       }
     }
-    return any;
+    return rows;
   }
 
   /**

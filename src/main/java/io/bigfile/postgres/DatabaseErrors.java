@@ -12,10 +12,12 @@ import java.sql.SQLException;
  *
  * <p>By SQLSTATE class (PostgreSQL Appendix A): {@code 08} connection exceptions, {@code 40}
  * transaction rollback (serialization failure, deadlock), {@code 53} insufficient resources, {@code
- * 57P} operator intervention (shutdown, cannot connect now), {@code 57014} a cancelled statement,
- * and failures with no SQLSTATE (I/O, a pool timeout) are worth a retry: {@link
- * StorageUnavailableException}. Everything else, notably {@code 22} data exceptions and {@code 23}
- * integrity violations, fails again on retry: {@link StorageRejectedException}. Stateless.
+ * 57P} operator intervention (shutdown, cannot connect now), {@code 57014} a cancelled statement
+ * (the statement timeout), {@code 25P03} a session ended for idling in a transaction, {@code 55P03}
+ * a lock not obtained in time, and failures with no SQLSTATE (I/O, a socket or pool timeout) are
+ * worth a retry: {@link StorageUnavailableException}. Everything else, notably {@code 22} data
+ * exceptions and {@code 23} integrity violations, fails again on retry: {@link
+ * StorageRejectedException}. Stateless.
  */
 public final class DatabaseErrors {
 
@@ -41,7 +43,9 @@ public final class DatabaseErrors {
         || state.startsWith("40")
         || state.startsWith("53")
         || state.startsWith("57P")
-        || state.equals("57014");
+        || state.equals("57014")
+        || state.equals("25P03")
+        || state.equals("55P03");
   }
 
   /** The SQLSTATE of the first {@link SQLException} in {@code e}'s causes, or null. */

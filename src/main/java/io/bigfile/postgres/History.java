@@ -2,6 +2,7 @@ package io.bigfile.postgres;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -87,9 +88,18 @@ final class History {
   }
 
   private final Jdbc jdbc;
+  private final SessionLimits limits;
+  private final Duration packTimeout;
 
-  History(Jdbc jdbc) {
+  /**
+   * @param limits the session limits of the write connections, which pack lifts: its statements
+   *     delete what a whole window of history superseded, work that grows with the history
+   * @param packTimeout what bounds pack instead (the JTA timeout of writes)
+   */
+  History(Jdbc jdbc, SessionLimits limits, Duration packTimeout) {
     this.jdbc = jdbc;
+    this.limits = limits;
+    this.packTimeout = packTimeout;
   }
 
   void retainFrom(long horizon) {
@@ -125,16 +135,27 @@ final class History {
           if (horizon <= from) {
             return null;
           }
-          Map<String, Long> window = Map.of("from", from, "horizon", horizon);
-          for (NamedSql statement : PACK_STATEMENTS) {
-            try (PreparedStatement ps = c.prepareStatement(statement.sql())) {
-              Jdbc.bind(ps, statement.values(window));
+          int bound = (int) Math.min(Integer.MAX_VALUE, packTimeout.toMillis());
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT set_config('statement_timeout', ?, true)")) {
+            ps.setString(1, Integer.toString(bound));
+            ps.execute();
+          }
+          c.setNetworkTimeout(null, bound);
+          try {
+            Map<String, Long> window = Map.of("from", from, "horizon", horizon);
+            for (NamedSql statement : PACK_STATEMENTS) {
+              try (PreparedStatement ps = c.prepareStatement(statement.sql())) {
+                Jdbc.bind(ps, statement.values(window));
+                ps.executeUpdate();
+              }
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE history SET packed_rev = ?")) {
+              ps.setLong(1, horizon);
               ps.executeUpdate();
             }
-          }
-          try (PreparedStatement ps = c.prepareStatement("UPDATE history SET packed_rev = ?")) {
-            ps.setLong(1, horizon);
-            ps.executeUpdate();
+          } finally {
+            c.setNetworkTimeout(null, limits.socketMillis());
           }
           return null;
         });

@@ -58,8 +58,25 @@ final class Jdbc {
     }
   }
 
-  /** Runs {@code work} in a transaction of its own, and commits. */
+  /**
+   * Runs {@code work}, which is safe to repeat, in a transaction of its own, and commits; a commit
+   * call whose answer was lost is a failure worth a retry like any other.
+   */
   <T, E extends Exception> T write(JtaConnections.Work<T, E> work) throws E {
+    try {
+      return writes.inTransaction(timeoutSeconds, work);
+    } catch (JtaConnections.CommitCallFailedException e) {
+      throw e.unavailable();
+    }
+  }
+
+  /**
+   * Runs {@code work} in a transaction of its own, and commits.
+   *
+   * @throws JtaConnections.CommitCallFailedException if the commit call failed: the caller decides
+   *     from the database whether the work landed
+   */
+  <T, E extends Exception> T commit(JtaConnections.Work<T, E> work) throws E {
     return writes.inTransaction(timeoutSeconds, work);
   }
 

@@ -5,6 +5,7 @@ import jakarta.transaction.Status;
 import jakarta.transaction.TransactionManager;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.LinkedBlockingDeque;
@@ -19,11 +20,33 @@ import javax.transaction.xa.XAResource;
  * transaction's only resource, so the commit is one-phase: PostgreSQL never sees PREPARE
  * TRANSACTION. Thread-safe.
  *
- * <p>On any failure before the commit returns, the transaction is rolled back and nothing of it is
- * visible. If the commit itself fails, the outcome is decided by the database (the work's rows are
- * there or not); the caller gets the exception either way and treats the request as failed.
+ * <p>On any failure before the commit call, the transaction is rolled back and nothing of it is
+ * visible. If the commit call itself fails ({@link CommitCallFailedException}), the outcome is
+ * decided by the database alone (the work's rows are there or not), and the transaction manager's
+ * own status is not trusted: the caller asks the database.
+ *
+ * <p>Every new connection first runs the session settings it is given (timeouts), so that no
+ * statement of a write, and no write's transaction left idle, can hold the database for longer than
+ * they allow.
  */
 public final class JtaConnections implements AutoCloseable {
+
+  /**
+   * The commit call failed: the database may or may not have committed. Decide from what the
+   * database holds; for work that is safe to repeat, it is an ordinary retryable failure ({@link
+   * #unavailable()}).
+   */
+  public static final class CommitCallFailedException extends RuntimeException {
+    CommitCallFailedException(Throwable cause) {
+      super("the database did not confirm the commit", cause);
+    }
+
+    /** As a failure worth a retry, for work whose repetition is harmless. */
+    public StorageUnavailableException unavailable() {
+      return new StorageUnavailableException(
+          "the database did not confirm the commit; retry later", getCause());
+    }
+  }
 
   /** Work on the transaction's connection. */
   @FunctionalInterface
@@ -37,17 +60,28 @@ public final class JtaConnections implements AutoCloseable {
   private final int maxIdle;
   private final Semaphore permits;
   private final long waitMillis;
+  private final String sessionSettings;
 
   /**
    * @param max the most connections in use at once (commits and uploads beyond it wait)
    * @param wait how long a commit waits for a connection before failing as unavailable
    */
   public JtaConnections(TransactionManager tm, XADataSource xa, int max, Duration wait) {
+    this(tm, xa, max, wait, "");
+  }
+
+  /**
+   * @param sessionSettings SQL run once on every new connection, such as {@code SET
+   *     statement_timeout = 30000}; empty for none
+   */
+  public JtaConnections(
+      TransactionManager tm, XADataSource xa, int max, Duration wait, String sessionSettings) {
     this.tm = tm;
     this.xa = xa;
     this.maxIdle = max;
     this.permits = new Semaphore(max, true);
     this.waitMillis = wait.toMillis();
+    this.sessionSettings = sessionSettings;
   }
 
   /**
@@ -90,7 +124,12 @@ public final class JtaConnections implements AutoCloseable {
         result = work.run(c);
       }
       tm.getTransaction().delistResource(res, XAResource.TMSUCCESS);
-      tm.commit();
+      try {
+        tm.commit();
+      } catch (Exception e) {
+        // the COMMIT may have reached the database and its answer been lost
+        throw new CommitCallFailedException(e);
+      }
       failed = false;
       return result;
     } catch (SQLException e) {
@@ -145,9 +184,20 @@ public final class JtaConnections implements AutoCloseable {
     if (c != null) {
       return c;
     }
+    XAConnection fresh = null;
     try {
-      return xa.getXAConnection();
+      fresh = xa.getXAConnection();
+      if (!sessionSettings.isEmpty()) {
+        try (Connection session = fresh.getConnection();
+            Statement st = session.createStatement()) {
+          st.execute(sessionSettings);
+        }
+      }
+      return fresh;
     } catch (SQLException e) {
+      if (fresh != null) {
+        closeQuietly(fresh);
+      }
       throw new StorageUnavailableException("cannot connect to the database; retry later", e);
     }
   }

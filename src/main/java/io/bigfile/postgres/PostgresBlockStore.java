@@ -7,7 +7,10 @@ import io.bigfile.block.Changeset;
 import io.bigfile.block.CommitOutcome;
 import io.bigfile.block.ConflictException;
 import io.bigfile.block.FileRecord;
+import io.bigfile.block.IdempotencyRecord;
+import io.bigfile.block.PendingCommit;
 import io.bigfile.block.RevisionRecord;
+import io.bigfile.block.Settlement;
 import io.bigfile.format.BlockData;
 import io.bigfile.postgres.catalog.Catalogue;
 import java.time.Duration;
@@ -25,9 +28,10 @@ import javax.sql.DataSource;
  * snapshot pins) goes through JPA ({@link Catalogue}); block data through plain JDBC. Reads run on
  * the read pool: the block index ({@link SnapshotQueries}) and block bytes ({@link BlockLoader}).
  * Writes run in a JTA transaction on one connection ({@link JtaConnections}): commits ({@link
- * CommitWriter}, which describes the commit sequence, with the conflict facts of {@link
- * PostgresConflictFacts}, and the catalogue's rows written on the same connection), retention and
- * pack ({@link History}).
+ * CommitWriter}, which describes the commit sequence and how a commit whose answer was lost is
+ * settled, with the conflict facts of {@link PostgresConflictFacts}, and the catalogue's rows
+ * written on the same connection), retention and pack ({@link History}). Every statement and every
+ * wait for the database is bounded ({@link SessionLimits}).
  */
 public final class PostgresBlockStore implements BlockStore, AutoCloseable {
 
@@ -57,13 +61,31 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
       Duration commitTimeout,
       DataSource listen,
       Duration headRefresh) {
+    this(reads, catalogue, writes, commitTimeout, listen, headRefresh, SessionLimits.NONE, reads);
+  }
+
+  /**
+   * @param limits the session limits the connections of {@code reads} and {@code writes} were
+   *     given, which long statements of a commit or a pack extend
+   * @param settleConnections where the outcome of a commit whose answer was lost is asked for: a
+   *     short-lived connection with short timeouts, apart from the pools
+   */
+  public PostgresBlockStore(
+      DataSource reads,
+      Catalogue catalogue,
+      JtaConnections writes,
+      Duration commitTimeout,
+      DataSource listen,
+      Duration headRefresh,
+      SessionLimits limits,
+      DataSource settleConnections) {
     Jdbc jdbc =
         new Jdbc(reads, writes, (int) Math.min(Integer.MAX_VALUE, commitTimeout.toSeconds()));
     this.catalogue = catalogue;
     this.snapshots = new SnapshotQueries(jdbc);
     this.loader = new BlockLoader(jdbc);
-    this.writer = new CommitWriter(jdbc, catalogue);
-    this.history = new History(jdbc);
+    this.writer = new CommitWriter(jdbc, catalogue, limits, settleConnections);
+    this.history = new History(jdbc, limits, commitTimeout);
     this.watcher = listen == null ? null : new HeadWatcher(listen, headRefresh);
   }
 
@@ -164,6 +186,26 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
       watcher.advance(outcome.get().revision());
     }
     return outcome;
+  }
+
+  @Override
+  public Settlement settle(PendingCommit commit) {
+    Settlement s = writer.settle(commit);
+    // a commit that landed is the head (or below it) for this process's readers too
+    if (watcher != null && s.kind() == Settlement.Kind.LANDED) {
+      watcher.advance(s.outcome().revision());
+    }
+    return s;
+  }
+
+  @Override
+  public Optional<IdempotencyRecord> idempotencyRecord(String principal, String key) {
+    return catalogue.idempotencyRecord(principal, key);
+  }
+
+  @Override
+  public int forgetExpiredIdempotencyKeys(Instant now) {
+    return catalogue.forgetExpiredIdempotencyKeys(now);
   }
 
   @Override

@@ -10,5 +10,9 @@
  *
  * <p>Binary transfer of bytea is forced ({@code prepareThreshold=-1}): text transfer would double
  * the bytes on the wire and read several times slower.
+ *
+ * <p>Every wait for the database is bounded ({@link io.bigfile.postgres.SessionLimits}), and a
+ * commit whose answer was lost is settled from what the database holds, never from the transaction
+ * manager's status ({@link io.bigfile.postgres.CommitWriter}).
  */
 package io.bigfile.postgres;

@@ -1,8 +1,11 @@
 package io.bigfile.web;
 
 import io.bigfile.file.BigFileException;
+import io.bigfile.file.CommitOutcomeUnknownException;
 import io.bigfile.file.DirtyBudgetExceededException;
 import io.bigfile.file.FileTooLargeException;
+import io.bigfile.file.IdempotencyKeyInUseException;
+import io.bigfile.file.IdempotencyKeyReusedException;
 import io.bigfile.file.InvalidRequestException;
 import io.bigfile.file.PreconditionFailedException;
 import io.bigfile.file.RevisionNotRetainedException;
@@ -12,6 +15,7 @@ import io.bigfile.file.TransactionConflictException;
 import io.bigfile.file.TransactionNotOpenException;
 import io.bigfile.file.UnknownFileException;
 import io.bigfile.file.UnknownTransactionException;
+import java.net.URI;
 import java.util.Map;
 import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
@@ -32,11 +36,34 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 /**
  * Maps domain exceptions to RFC 9457 problem details; Spring MVC's own exceptions (bad JSON, type
  * mismatches, unknown routes) become problem details through the base class.
+ *
+ * <p>Most problems are {@code about:blank} (RFC 9457 section 4.2.1): the status says it all. A
+ * problem a client must tell apart from others of its status gets a type of its own under {@link
+ * #PROBLEM_TYPES} (section 3.1.1: an absolute URI; it names the problem and is not meant to be
+ * fetched), listed with the others in the README's Errors table.
  */
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
   private static final Logger LOG = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+  /** Where the problem types of bigfile live. */
+  static final String PROBLEM_TYPES = "https://bigfile.io/problems/";
+
+  /** 503: the database lost the answer to a commit, whose outcome is settled later. */
+  static final URI COMMIT_OUTCOME_UNKNOWN = URI.create(PROBLEM_TYPES + "commit-outcome-unknown");
+
+  /** 422: an idempotency key sent again with a different request. */
+  static final URI IDEMPOTENCY_KEY_REUSED = URI.create(PROBLEM_TYPES + "idempotency-key-reused");
+
+  /** 409: an idempotency key sent again while its first request still runs. */
+  static final URI IDEMPOTENCY_KEY_IN_USE = URI.create(PROBLEM_TYPES + "idempotency-key-in-use");
+
+  private static final Map<Class<? extends BigFileException>, URI> TYPES =
+      Map.of(
+          CommitOutcomeUnknownException.class, COMMIT_OUTCOME_UNKNOWN,
+          IdempotencyKeyReusedException.class, IDEMPOTENCY_KEY_REUSED,
+          IdempotencyKeyInUseException.class, IDEMPOTENCY_KEY_IN_USE);
 
   private static final Map<Class<? extends BigFileException>, HttpStatus> STATUS =
       Map.ofEntries(
@@ -50,7 +77,10 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
           Map.entry(FileTooLargeException.class, HttpStatus.CONTENT_TOO_LARGE),
           Map.entry(PreconditionFailedException.class, HttpStatus.PRECONDITION_FAILED),
           Map.entry(StorageUnavailableException.class, HttpStatus.SERVICE_UNAVAILABLE),
-          Map.entry(StorageRejectedException.class, HttpStatus.INTERNAL_SERVER_ERROR));
+          Map.entry(StorageRejectedException.class, HttpStatus.INTERNAL_SERVER_ERROR),
+          Map.entry(CommitOutcomeUnknownException.class, HttpStatus.SERVICE_UNAVAILABLE),
+          Map.entry(IdempotencyKeyReusedException.class, HttpStatus.UNPROCESSABLE_CONTENT),
+          Map.entry(IdempotencyKeyInUseException.class, HttpStatus.CONFLICT));
 
   @ExceptionHandler(BigFileException.class)
   ResponseEntity<ProblemDetail> domain(BigFileException e) {
@@ -60,6 +90,13 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
       LOG.warn("{}: {}", e.getMessage(), e.getCause() == null ? "" : e.getCause().toString());
     }
     ProblemDetail pd = ProblemDetail.forStatusAndDetail(status, e.getMessage());
+    URI type = TYPES.get(e.getClass());
+    if (type != null) {
+      pd.setType(type);
+    }
+    if (e instanceof CommitOutcomeUnknownException u) {
+      pd.setProperty("transaction", u.transactionId());
+    }
     if (e instanceof TransactionConflictException c) {
       pd.setProperty(
           "conflicts",
@@ -68,7 +105,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
               .toList());
     }
     ResponseEntity.BodyBuilder b = ResponseEntity.status(status);
-    if (status == HttpStatus.SERVICE_UNAVAILABLE) {
+    if (status == HttpStatus.SERVICE_UNAVAILABLE || e instanceof IdempotencyKeyInUseException) {
       b.header("Retry-After", "1");
     }
     return b.body(pd);

@@ -267,9 +267,10 @@ class ContentController {
   @Parameter(in = ParameterIn.HEADER, name = "If-Match")
   @Parameter(in = ParameterIn.HEADER, name = "If-None-Match")
   @Parameter(in = ParameterIn.HEADER, name = "If-Unmodified-Since")
+  @Parameter(in = ParameterIn.HEADER, name = IdempotencyKeyHeader.NAME)
   ResponseEntity<FileJson> write(@PathVariable String id, HttpServletRequest req)
       throws IOException {
-    RequestContext ctx = QueryParams.context(req);
+    RequestContext ctx = IdempotencyKeyHeader.forWrite(req, QueryParams.context(req));
     FileId fid = FileId.parse(id);
     long declared = req.getContentLengthLong();
     String cr = req.getHeader(HttpHeaders.CONTENT_RANGE);
@@ -347,8 +348,9 @@ class ContentController {
   @Parameter(in = ParameterIn.QUERY, name = "txn", description = "Write inside this transaction")
   @Parameter(in = ParameterIn.HEADER, name = "If-Match")
   @Parameter(in = ParameterIn.HEADER, name = "If-Unmodified-Since")
+  @Parameter(in = ParameterIn.HEADER, name = IdempotencyKeyHeader.NAME)
   ResponseEntity<?> patch(@PathVariable String id, HttpServletRequest req) throws IOException {
-    RequestContext ctx = QueryParams.context(req);
+    RequestContext ctx = IdempotencyKeyHeader.forWrite(req, QueryParams.context(req));
     FileId fid = FileId.parse(id);
     String type = req.getContentType();
     String media = PatchBodies.mediaType(type);
@@ -413,9 +415,10 @@ class ContentController {
   @Parameter(in = ParameterIn.HEADER, name = "If-Match")
   @Parameter(in = ParameterIn.HEADER, name = "If-None-Match")
   @Parameter(in = ParameterIn.HEADER, name = "If-Unmodified-Since")
+  @Parameter(in = ParameterIn.HEADER, name = IdempotencyKeyHeader.NAME)
   ResponseEntity<FileJson> append(@PathVariable String id, HttpServletRequest req)
       throws IOException {
-    RequestContext ctx = QueryParams.context(req);
+    RequestContext ctx = IdempotencyKeyHeader.forWrite(req, QueryParams.context(req));
     FileInfo f =
         files.append(
             ctx,

@@ -154,10 +154,12 @@ class FilesController {
       summary = "Create an empty file",
       description = "With `txn`, the file exists for others once the transaction commits.")
   @ApiResponse(responseCode = "201", description = "Created: the new file, of size 0")
+  @Parameter(in = ParameterIn.HEADER, name = IdempotencyKeyHeader.NAME)
   ResponseEntity<FileJson> create(
       @RequestBody(required = false) CreateFileRequest body,
       @RequestParam(required = false) String txn,
-      @Parameter(hidden = true) @RequestParam(required = false) String at) {
+      @Parameter(hidden = true) @RequestParam(required = false) String at,
+      HttpServletRequest req) {
     CreateFileRequest b = body == null ? new CreateFileRequest(null, null, null, null) : body;
     NewFile spec =
         new NewFile(
@@ -165,7 +167,8 @@ class FilesController {
             b.blockSize(),
             b.format() == null ? null : WriteFormat.parse(b.format()),
             b.contentType());
-    FileInfo f = files.create(QueryParams.context(txn, at), spec);
+    FileInfo f =
+        files.create(IdempotencyKeyHeader.forWrite(req, QueryParams.context(txn, at)), spec);
     return fileResponse(
         ResponseEntity.status(HttpStatus.CREATED).location(URI.create("/v1/files/" + f.id())), f);
   }
@@ -221,6 +224,7 @@ class FilesController {
   @Parameter(in = ParameterIn.HEADER, name = "If-Match")
   @Parameter(in = ParameterIn.HEADER, name = "If-None-Match")
   @Parameter(in = ParameterIn.HEADER, name = "If-Unmodified-Since")
+  @Parameter(in = ParameterIn.HEADER, name = IdempotencyKeyHeader.NAME)
   @ApiResponse(responseCode = "200", description = "Changed: the file as it is now")
   @ApiResponse(
       responseCode = "413",
@@ -238,7 +242,11 @@ class FilesController {
             body.name(),
             body.contentType());
     FileInfo f =
-        files.update(QueryParams.context(txn, at), FileId.parse(id), u, Validators.forWrite(req));
+        files.update(
+            IdempotencyKeyHeader.forWrite(req, QueryParams.context(txn, at)),
+            FileId.parse(id),
+            u,
+            Validators.forWrite(req));
     return fileResponse(ResponseEntity.ok(), f);
   }
 
@@ -247,13 +255,17 @@ class FilesController {
   @Parameter(in = ParameterIn.HEADER, name = "If-Match")
   @Parameter(in = ParameterIn.HEADER, name = "If-None-Match")
   @Parameter(in = ParameterIn.HEADER, name = "If-Unmodified-Since")
+  @Parameter(in = ParameterIn.HEADER, name = IdempotencyKeyHeader.NAME)
   @ApiResponse(responseCode = "204", description = "Deleted")
   ResponseEntity<Void> delete(
       @PathVariable String id,
       @RequestParam(required = false) String txn,
       @Parameter(hidden = true) @RequestParam(required = false) String at,
       HttpServletRequest req) {
-    files.delete(QueryParams.context(txn, at), FileId.parse(id), Validators.forWrite(req));
+    files.delete(
+        IdempotencyKeyHeader.forWrite(req, QueryParams.context(txn, at)),
+        FileId.parse(id),
+        Validators.forWrite(req));
     return ResponseEntity.noContent().build();
   }
 

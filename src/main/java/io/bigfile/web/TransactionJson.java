@@ -15,7 +15,11 @@ record TransactionJson(
     @Schema(requiredMode = RequiredMode.REQUIRED, description = "The transaction's id") String id,
     @Schema(
             requiredMode = RequiredMode.REQUIRED,
-            allowableValues = {"open", "committed", "aborted"})
+            allowableValues = {"open", "committing", "committed", "aborted"},
+            description =
+                "open: accepts requests; committing: its commit was sent, the database's answer"
+                    + " was lost, and it becomes committed or aborted once the database answers"
+                    + " again; committed; aborted")
         String state,
     @Schema(
             requiredMode = RequiredMode.REQUIRED,
@@ -34,7 +38,7 @@ record TransactionJson(
                 "Once committed: the revision its changes became visible at (the snapshot when it"
                     + " changed nothing)")
         Long revision,
-    @Schema(description = "Once aborted: why") String reason) {
+    @Schema(description = "Once aborted, or while committing: why") String reason) {
 
   static TransactionJson of(TransactionInfo t) {
     return new TransactionJson(

@@ -64,7 +64,12 @@ class TransactionsController {
           "First committer wins: if a commit after this transaction's snapshot changed a block,"
               + " size, name, format, media type or the existence of a file it changed, the commit fails"
               + " with 409 naming them and the transaction is aborted. A commit that fails for"
-              + " another reason (503) leaves the transaction open: retry or abort.")
+              + " another reason (503) leaves the transaction open: retry or abort. When the"
+              + " database lost its answer (503, type"
+              + " https://bigfile.io/problems/commit-outcome-unknown) the transaction is"
+              + " committing until the database answers again; getTransaction then says"
+              + " committed (with the revision) or aborted, and a retried commit answers 200 with"
+              + " that revision, or 409.")
   @ApiResponse(
       responseCode = "200",
       description = "Committed",
@@ -73,7 +78,8 @@ class TransactionsController {
       responseCode = "409",
       description =
           "The transaction is no longer open, or a commit conflict (`conflicts` names the files"
-              + " and blocks; the transaction is then aborted)")
+              + " and blocks; the transaction is then aborted), or its commit's outcome was"
+              + " unknown and it did not land")
   ResponseEntity<TransactionJson> commit(@PathVariable String id, HttpServletRequest req) {
     TransactionInfo t = files.commit(id, QueryParams.owner(req));
     return ResponseEntity.ok()

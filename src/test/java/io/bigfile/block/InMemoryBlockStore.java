@@ -47,6 +47,24 @@ public final class InMemoryBlockStore implements BlockStore {
   /** Commits to fail, for tests of failure paths. */
   private int failNextCommits;
 
+  /**
+   * What the next commit does with its answer, for tests of lost answers: null keeps it; true
+   * commits and loses the answer; false loses the commit itself (as a COMMIT that never reached the
+   * database) and the answer.
+   */
+  private Boolean loseNextAnswer;
+
+  /** While true, {@link #settle} cannot reach the database. */
+  private boolean unreachable;
+
+  /** The token each commit wrote into its revision, to settle lost answers by. */
+  private final Map<Long, Long> tokens = new HashMap<>();
+
+  private long nextToken = 1;
+
+  /** Stored idempotency keys, by principal and key. */
+  private final Map<List<String>, IdempotencyRecord> keys = new HashMap<>();
+
   public InMemoryBlockStore(Clock clock) {
     this.clock = clock;
     revisions.put(0L, clock.instant());
@@ -73,6 +91,24 @@ public final class InMemoryBlockStore implements BlockStore {
 
   public synchronized void failNextCommits(int n) {
     failNextCommits = n;
+  }
+
+  /**
+   * The next commit's answer is lost: with {@code landed} it commits all the same, without it the
+   * commit never takes effect; either way it throws {@link UnconfirmedCommitException}.
+   */
+  public synchronized void loseNextAnswer(boolean landed) {
+    loseNextAnswer = landed;
+  }
+
+  /** Whether {@link #settle} can reach the database (it answers UNKNOWN while it cannot). */
+  public synchronized void reachable(boolean reachable) {
+    unreachable = !reachable;
+  }
+
+  /** The number of idempotency keys stored, expired ones included. */
+  public synchronized int idempotencyKeyCount() {
+    return keys.size();
   }
 
   /** Block versions stored for a file (for tests of history and pack). */
@@ -230,21 +266,34 @@ public final class InMemoryBlockStore implements BlockStore {
       committing.set(false);
     }
     List<FileChange> changes = cs.files().get();
+    IdempotencyClaim claim = cs.idempotency();
     synchronized (this) {
       if (failNextCommits > 0) {
         failNextCommits--;
         throw new io.bigfile.file.StorageUnavailableException("injected failure", null);
       }
+      if (claim != null && keys.containsKey(List.of(claim.principal(), claim.key()))) {
+        throw new IdempotencyKeyTakenException(keys.get(List.of(claim.principal(), claim.key())));
+      }
       if (pending.isEmpty() && changes.isEmpty()) {
+        if (claim != null) {
+          storeKey(claim, cs.snapshot());
+        }
         return Optional.empty();
       }
       List<StoredConflict> conflicts = conflicts(cs.snapshot(), pending, changes);
       if (!conflicts.isEmpty()) {
         throw new ConflictException(conflicts);
       }
+      long token = nextToken++;
+      if (Boolean.FALSE.equals(loseNextAnswer)) {
+        loseNextAnswer = null;
+        throw new UnconfirmedCommitException(new PendingCommit(head + 1, token), null);
+      }
       long rev = ++head;
       Instant now = clock.instant();
       revisions.put(rev, now);
+      tokens.put(rev, token);
       Set<String> written = new java.util.HashSet<>();
       for (Pending p : pending) {
         var versions =
@@ -306,8 +355,55 @@ public final class InMemoryBlockStore implements BlockStore {
             .computeIfAbsent(f.fileId(), k -> new TreeMap<>())
             .put(rev, new FileVersion(r, Change.mask(f.changes())));
       }
+      if (claim != null) {
+        storeKey(claim, rev);
+      }
+      if (Boolean.TRUE.equals(loseNextAnswer)) {
+        loseNextAnswer = null;
+        throw new UnconfirmedCommitException(new PendingCommit(rev, token), null);
+      }
       return Optional.of(new CommitOutcome(rev, now));
     }
+  }
+
+  /** Stores a claim's key with its answer, the claim's file as {@code rev} sees it. */
+  private void storeKey(IdempotencyClaim claim, long rev) {
+    FileRecord answer = files.get(claim.fileId()).floorEntry(rev).getValue().record();
+    keys.put(
+        List.of(claim.principal(), claim.key()),
+        new IdempotencyRecord(
+            claim.principal(),
+            claim.key(),
+            claim.fingerprint().get(),
+            rev,
+            answer,
+            clock.instant(),
+            claim.expiresAt()));
+  }
+
+  @Override
+  public synchronized Settlement settle(PendingCommit commit) {
+    if (unreachable) {
+      return Settlement.UNKNOWN;
+    }
+    Long token = tokens.get(commit.revision());
+    if (token != null && token == commit.token()) {
+      return Settlement.landed(
+          new CommitOutcome(commit.revision(), revisions.get(commit.revision())));
+    }
+    return Settlement.LOST;
+  }
+
+  @Override
+  public synchronized Optional<IdempotencyRecord> idempotencyRecord(String principal, String key) {
+    return Optional.ofNullable(keys.get(List.of(principal, key)));
+  }
+
+  @Override
+  public synchronized int forgetExpiredIdempotencyKeys(Instant now) {
+    int before = keys.size();
+    keys.values().removeIf(k -> !k.expiresAt().isAfter(now));
+    return before - keys.size();
   }
 
   private static int trimmed(byte[] b) {

@@ -62,7 +62,8 @@ class EngineTests {
             Duration.ofMinutes(3),
             50_000,
             500_000,
-            100_000);
+            100_000,
+            Duration.ofHours(24));
     engine = new Engine(store, new PageCache(1 << 20), budget, s, clock, n -> {}, Stores.PREFETCH);
   }
 

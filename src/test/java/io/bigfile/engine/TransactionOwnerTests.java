@@ -48,7 +48,8 @@ class TransactionOwnerTests {
             Duration.ofMinutes(3),
             50_000,
             500_000,
-            100_000);
+            100_000,
+            Duration.ofHours(24));
     engine =
         new Engine(
             store,

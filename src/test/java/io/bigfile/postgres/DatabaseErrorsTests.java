@@ -30,6 +30,18 @@ class DatabaseErrorsTests {
     }
   }
 
+  /**
+   * The bounds on how long the database may take: a statement cancelled by its timeout, a session
+   * ended for idling in a transaction (an upload whose client paused too long), a lock not obtained
+   * in time.
+   */
+  @Test
+  void timeoutsAreWorthARetry() {
+    for (String state : new String[] {"57014", "25P03", "55P03"}) {
+      assertThat(translate(state)).as(state).isInstanceOf(StorageUnavailableException.class);
+    }
+  }
+
   @Test
   void dataAndIntegrityErrorsAreNot() {
     for (String state :

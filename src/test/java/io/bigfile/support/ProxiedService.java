@@ -10,11 +10,16 @@ public record ProxiedService(TcpProxy proxy, ServiceProcess service) implements 
 
   /** Starts a service named {@code name} on the test database, through a new proxy. */
   public static ProxiedService start(String name, List<String> jvmOptions) {
+    return start(name, jvmOptions, List.of());
+  }
+
+  /** The same, with extra Spring arguments such as {@code --bigfile.history.pack-interval=1h}. */
+  public static ProxiedService start(String name, List<String> jvmOptions, List<String> arguments) {
     String url = TestDatabase.get().url();
     TcpProxy proxy = TcpProxy.forJdbcUrl(url);
     try {
       ServiceProcess service =
-          new ServiceProcess(name, jvmOptions, List.of()).withDatabaseUrl(proxy.jdbcUrl(url));
+          new ServiceProcess(name, jvmOptions, arguments).withDatabaseUrl(proxy.jdbcUrl(url));
       return new ProxiedService(proxy, service.start());
     } catch (RuntimeException e) {
       proxy.close();

@@ -101,7 +101,8 @@ public final class Stores {
         Duration.ofMinutes(3),
         50_000,
         500_000,
-        100_000);
+        100_000,
+        Duration.ofHours(24));
   }
 
   public static Engine engine(BlockStore store) {

@@ -69,10 +69,16 @@ class GeneratedClientIT extends SecuredServiceTestBase {
   void createsAFileWritesARangeAndReadsARange() throws Exception {
     ApiResponse<FileInfo> created =
         files.createFileWithHttpInfo(
-            null, new NewFile().name("client.bin").blockSize(4096).format(NewFile.FormatEnum.AUTO));
+            null,
+            null,
+            new NewFile().name("client.bin").blockSize(4096).format(NewFile.FormatEnum.AUTO));
     assertThat(created.getStatusCode()).isEqualTo(201);
     FileInfo f = created.getData();
     assertThat(header(created, "Location")).isEqualTo("/v1/files/" + f.getId());
+    // a create with an Idempotency-Key, retried: one file, the same answer
+    String key = "\"client-" + f.getId() + "\"";
+    FileInfo once = files.createFile(null, key, new NewFile().blockSize(4096));
+    assertThat(files.createFile(null, key, new NewFile().blockSize(4096))).isEqualTo(once);
     assertThat(f.getSize()).isZero();
     assertThat(f.getBlockSize()).isEqualTo(4096);
     assertThat(f.getFormat()).isEqualTo(FileInfo.FormatEnum.AUTO);
@@ -81,7 +87,7 @@ class GeneratedClientIT extends SecuredServiceTestBase {
     byte[] data = PatternData.bytes(41, 0, 5000);
     ApiResponse<FileInfo> written =
         content.writeContentWithHttpInfo(
-            f.getId(), bodyOf(data), null, "bytes 3000-7999/*", null, null, null);
+            f.getId(), bodyOf(data), null, "bytes 3000-7999/*", null, null, null, null);
     assertThat(written.getStatusCode()).isEqualTo(200);
     assertThat(written.getData().getSize()).isEqualTo(8000);
     long revision = written.getData().getRevision();
@@ -107,13 +113,20 @@ class GeneratedClientIT extends SecuredServiceTestBase {
 
     // a conditional write that still holds, and the same one once the file has changed
     content.writeContent(
-        f.getId(), bodyOf(new byte[] {1, 2}), null, "bytes 0-1/*", etag, null, null);
+        f.getId(), bodyOf(new byte[] {1, 2}), null, "bytes 0-1/*", etag, null, null, null);
     ApiException stale =
         catchThrowableOfType(
             ApiException.class,
             () ->
                 content.writeContent(
-                    f.getId(), bodyOf(new byte[] {3, 4}), null, "bytes 0-1/*", etag, null, null));
+                    f.getId(),
+                    bodyOf(new byte[] {3, 4}),
+                    null,
+                    "bytes 0-1/*",
+                    etag,
+                    null,
+                    null,
+                    null));
     assertThat(stale.getCode()).isEqualTo(412);
     assertThat(
             content
@@ -126,15 +139,15 @@ class GeneratedClientIT extends SecuredServiceTestBase {
 
   @Test
   void commitsATransactionAcrossTwoFiles() throws Exception {
-    FileInfo a = files.createFile(null, new NewFile().blockSize(4096));
-    FileInfo b = files.createFile(null, new NewFile().blockSize(4096));
+    FileInfo a = files.createFile(null, null, new NewFile().blockSize(4096));
+    FileInfo b = files.createFile(null, null, new NewFile().blockSize(4096));
     Transaction t = transactions.beginTransaction();
     assertThat(t.getState()).isEqualTo(Transaction.StateEnum.OPEN);
 
     content.writeContent(
-        a.getId(), bodyOf(ascii("AAAA")), t.getId(), "bytes 0-3/*", null, null, null);
+        a.getId(), bodyOf(ascii("AAAA")), t.getId(), "bytes 0-3/*", null, null, null, null);
     content.writeContent(
-        b.getId(), bodyOf(ascii("BBBB")), t.getId(), "bytes 0-3/*", null, null, null);
+        b.getId(), bodyOf(ascii("BBBB")), t.getId(), "bytes 0-3/*", null, null, null, null);
     assertThat(readFourBytes(a.getId(), t.getId())).isEqualTo("AAAA");
     assertThat(files.getFile(a.getId(), null, null, null, null, null, null).getSize())
         .as("others do not see the transaction's writes before it commits")
@@ -168,12 +181,12 @@ class GeneratedClientIT extends SecuredServiceTestBase {
     assertThat(problem.getDetail()).contains(UNKNOWN_FILE);
 
     // first committer wins: the second commit of the same block is a 409 naming file and block
-    FileInfo f = files.createFile(null, new NewFile().blockSize(4096));
+    FileInfo f = files.createFile(null, null, new NewFile().blockSize(4096));
     Transaction first = transactions.beginTransaction();
     Transaction second = transactions.beginTransaction();
     for (Transaction t : List.of(first, second)) {
       content.writeContent(
-          f.getId(), bodyOf(ascii("x")), t.getId(), "bytes 5-5/*", null, null, null);
+          f.getId(), bodyOf(ascii("x")), t.getId(), "bytes 5-5/*", null, null, null, null);
     }
     transactions.commitTransaction(first.getId());
     ApiException conflict =
@@ -206,7 +219,8 @@ class GeneratedClientIT extends SecuredServiceTestBase {
     FilesApi reader = new FilesApi(clientWith(Tokens.READER.token()));
     assertThat(reader.listFiles(null, null, null, null).getItems()).isNotNull();
     ApiException denied =
-        catchThrowableOfType(ApiException.class, () -> reader.createFile(null, new NewFile()));
+        catchThrowableOfType(
+            ApiException.class, () -> reader.createFile(null, null, new NewFile()));
     assertThat(denied.getCode()).isEqualTo(403);
     Problem forbidden = client.getObjectMapper().readValue(denied.getResponseBody(), Problem.class);
     assertThat(forbidden.getType()).isEqualTo("https://bigfile.io/problems/forbidden");

@@ -3,6 +3,8 @@ package io.bigfile.postgres.catalog;
 import io.bigfile.block.Change;
 import io.bigfile.block.FileChange;
 import io.bigfile.block.FileRecord;
+import io.bigfile.block.IdempotencyClaim;
+import io.bigfile.block.IdempotencyRecord;
 import io.bigfile.block.RevisionRecord;
 import io.bigfile.file.WriteFormat;
 import io.bigfile.postgres.DatabaseErrors;
@@ -19,6 +21,7 @@ import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.hibernate.SessionFactory;
 import org.hibernate.StatelessSession;
+import org.hibernate.exception.ConstraintViolationException;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.domain.Limit;
 import org.springframework.data.domain.ScrollPosition;
@@ -31,9 +34,9 @@ import org.springframework.orm.jpa.vendor.HibernateJpaVendorAdapter;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The catalogue (files, their versions, revisions, history bounds, snapshot pins) through JPA:
- * Spring Data repositories for reads and for the pins, and the commit's rows written as entities on
- * the commit's own JDBC connection. Block data stays on plain JDBC (see the store).
+ * The catalogue (files, their versions, revisions, history bounds, snapshot pins, idempotency keys)
+ * through JPA: Spring Data repositories for reads and for the pins, and the commit's rows written
+ * as entities on the commit's own JDBC connection. Block data stays on plain JDBC (see the store).
  *
  * <p>Flyway owns the schema; Hibernate only validates that the entities match it, and refuses to
  * start when they do not.
@@ -64,6 +67,7 @@ public final class Catalogue {
   private final RevisionRepository revisions;
   private final HistoryRepository history;
   private final SnapshotPinRepository pins;
+  private final IdempotencyKeyRepository keys;
   private final TransactionTemplate pinTransactions;
 
   public Catalogue(
@@ -71,13 +75,25 @@ public final class Catalogue {
       FileVersionRepository versions,
       RevisionRepository revisions,
       HistoryRepository history,
-      SnapshotPinRepository pins) {
+      SnapshotPinRepository pins,
+      IdempotencyKeyRepository keys) {
     this.sessions = entityManagerFactory.unwrap(SessionFactory.class);
     this.versions = versions;
     this.revisions = revisions;
     this.history = history;
     this.pins = pins;
+    this.keys = keys;
     this.pinTransactions = new TransactionTemplate(new JpaTransactionManager(entityManagerFactory));
+  }
+
+  /**
+   * An idempotency key was stored already when a commit tried to store it: the commit's transaction
+   * is spoiled and must roll back; the caller then reads the stored key.
+   */
+  public static final class KeyTakenException extends RuntimeException {
+    private KeyTakenException(Throwable cause) {
+      super("the idempotency key is stored already", cause, false, false);
+    }
   }
 
   /** The entity manager factory of the catalogue on {@code reads}, not yet initialised. */
@@ -106,7 +122,8 @@ public final class Catalogue {
         repositories.getRepository(FileVersionRepository.class),
         repositories.getRepository(RevisionRepository.class),
         repositories.getRepository(HistoryRepository.class),
-        repositories.getRepository(SnapshotPinRepository.class));
+        repositories.getRepository(SnapshotPinRepository.class),
+        repositories.getRepository(IdempotencyKeyRepository.class));
   }
 
   // ---------------------------------------------------------------- reads at a snapshot
@@ -161,10 +178,22 @@ public final class Catalogue {
 
   /**
    * The time of revision {@code rev} if the commit with {@code token} made it: whether a commit
-   * whose answer was lost landed.
+   * whose answer was lost landed. It runs on connection {@code c}, inside its transaction: the
+   * commit writer asks right after it made sure the commit's own transaction is over, on a
+   * connection of its own rather than the pool's.
    */
-  public Optional<Instant> committed(long rev, long token) {
-    return read(() -> revisions.findByRevAndToken(rev, token).map(Revision::committedAt));
+  public Optional<Instant> committed(Connection c, long rev, long token) {
+    try (StatelessSession s =
+        sessions.withStatelessOptions().connection(c).openStatelessSession()) {
+      return s.createSelectionQuery(
+              "select r.committedAt from Revision r where r.rev = :rev and r.token = :token",
+              Instant.class)
+          .setParameter("rev", rev)
+          .setParameter("token", token)
+          .uniqueResultOptional();
+    } catch (PersistenceException e) {
+      throw DatabaseErrors.translate("reading", e);
+    }
   }
 
   /** The oldest revision that can still be read. */
@@ -198,16 +227,34 @@ public final class Catalogue {
     return oldest == null ? Long.MAX_VALUE : oldest;
   }
 
+  // ---------------------------------------------------------------- idempotency keys
+
+  /** The stored record of an idempotency key, expired or not. */
+  public Optional<IdempotencyRecord> idempotencyRecord(String principal, String key) {
+    return read(
+        () -> keys.findById(new StoredIdempotencyKey.Key(principal, key)).map(Catalogue::record));
+  }
+
+  /** Deletes the idempotency keys that expired before {@code now}; returns how many. */
+  public int forgetExpiredIdempotencyKeys(Instant now) {
+    Integer n = read(() -> pinTransactions.execute(s -> keys.deleteExpired(now)));
+    return n == null ? 0 : n;
+  }
+
   // ---------------------------------------------------------------- the commit's rows
 
   /**
    * Writes a commit's catalogue rows on its connection {@code c}, inside its transaction: the
    * revision row (whose insert notifies listeners of the new head, and whose time the database
-   * stamps), the rows of created files and one version row per file.
+   * stamps), the rows of created files, one version row per file and the idempotency key the commit
+   * takes, if any.
    *
+   * @param claim the idempotency key to store with the commit, or null
    * @return the revision's commit time
+   * @throws KeyTakenException if the claim's key is stored already (the transaction must roll back)
    */
-  public Instant writeCommit(Connection c, long rev, long token, List<FileChange> files) {
+  public Instant writeCommit(
+      Connection c, long rev, long token, List<FileChange> files, IdempotencyClaim claim) {
     try (StatelessSession s =
         sessions.withStatelessOptions().connection(c).openStatelessSession()) {
       Revision revision = new Revision(rev, token);
@@ -233,7 +280,54 @@ public final class Catalogue {
         s.insertMultiple(created);
       }
       s.insertMultiple(changed);
+      if (claim != null) {
+        insertKey(s, claim, rev);
+      }
       return revision.committedAt();
+    }
+  }
+
+  /**
+   * Stores an idempotency key on the connection {@code c} of a commit that changed nothing, inside
+   * its transaction: the answer is the file as {@code snapshot} sees it.
+   *
+   * @throws KeyTakenException if the claim's key is stored already (the transaction must roll back)
+   */
+  public void writeKey(Connection c, long snapshot, IdempotencyClaim claim) {
+    try (StatelessSession s =
+        sessions.withStatelessOptions().connection(c).openStatelessSession()) {
+      insertKey(s, claim, snapshot);
+    }
+  }
+
+  /**
+   * Inserts the key with a copy of its answer: the claim's file as {@code rev} sees it (this
+   * transaction's own version of it included).
+   */
+  private static void insertKey(StatelessSession s, IdempotencyClaim claim, long rev) {
+    FileVersion answer =
+        s.createSelectionQuery(
+                "from FileVersion v join fetch v.file f join fetch f.created join fetch v.revision"
+                    + " where v.fileId = :file and v.rev <= :rev order by v.rev desc",
+                FileVersion.class)
+            .setParameter("file", claim.fileId())
+            .setParameter("rev", rev)
+            .setMaxResults(1)
+            .getSingleResult();
+    try {
+      s.insert(
+          new StoredIdempotencyKey(
+              claim.principal(),
+              claim.key(),
+              claim.fingerprint().get(),
+              rev,
+              answer,
+              claim.expiresAt()));
+    } catch (ConstraintViolationException e) {
+      if (e.getKind() == ConstraintViolationException.ConstraintKind.UNIQUE) {
+        throw new KeyTakenException(e);
+      }
+      throw e;
     }
   }
 
@@ -249,6 +343,23 @@ public final class Catalogue {
         v.rev(),
         v.file().created().committedAt(),
         v.revision().committedAt());
+  }
+
+  private static IdempotencyRecord record(StoredIdempotencyKey k) {
+    FileRecord answer =
+        new FileRecord(
+            k.fileId(),
+            k.blockSize(),
+            k.name(),
+            k.contentType(),
+            k.size(),
+            WriteFormat.ofCode(k.format()),
+            k.deleted(),
+            k.fileRev(),
+            k.fileCreatedAt(),
+            k.fileModifiedAt());
+    return new IdempotencyRecord(
+        k.principal(), k.key(), k.fingerprint(), k.rev(), answer, k.createdAt(), k.expiresAt());
   }
 
   private static <T> T read(Supplier<T> query) {

@@ -42,7 +42,12 @@ class CatalogueSchemaIT {
       assertThat(emf.getMetamodel().getEntities())
           .extracting(e -> e.getJavaType().getSimpleName())
           .containsExactlyInAnyOrder(
-              "StoredFile", "FileVersion", "Revision", "History", "SnapshotPin");
+              "StoredFile",
+              "FileVersion",
+              "Revision",
+              "History",
+              "SnapshotPin",
+              "StoredIdempotencyKey");
     } finally {
       f.destroy();
     }
