@@ -73,9 +73,16 @@ class CommitOutcomeIT {
     }
   }
 
-  /** Every case starts with the database reachable and the service's pools working again. */
+  /**
+   * Every case starts with the database reachable (after a case that failed before reopening it,
+   * too) and the service's pools working again.
+   */
   @BeforeEach
   void databaseBack() {
+    if (!proxy.listening()) {
+      proxy.cut();
+      proxy.reopen();
+    }
     ServiceProcess.awaitCondition(
         "the service reaches the database",
         PROMPTLY,

@@ -101,6 +101,11 @@ public final class TcpProxy implements AutoCloseable {
     return port;
   }
 
+  /** Whether the proxy takes new connections (it has not been cut, or was reopened since). */
+  public synchronized boolean listening() {
+    return server != null && !server.isClosed();
+  }
+
   /** Closes the listening socket and every proxied connection. */
   public synchronized void cut() {
     try {
