@@ -21,12 +21,6 @@ class LinksConfig {
 
   private static final Logger LOG = LoggerFactory.getLogger(LinksConfig.class);
 
-  /**
-   * Where the security filter chain would run: the link filter authenticates before everything that
-   * reads the security context (the audit filter, the controllers).
-   */
-  static final int SIGNED_LINK_FILTER_ORDER = -100;
-
   @Bean
   LinkSigner linkSigner(LinksProperties links) {
     Map<String, byte[]> keys = new LinkedHashMap<>();
@@ -46,21 +40,24 @@ class LinksConfig {
     return new LinkSigner(keys, signing, links.maxExpiresIn(), Clock.systemUTC());
   }
 
-  @Bean
+  /** Run by the security filter chain, which {@link SecurityConfig} adds it to by this name. */
+  @Bean(SecurityConfig.SIGNED_LINK_FILTER)
   SignedLinkFilter signedLinkFilter(LinkSigner linkSigner, AuditLog auditLog) {
     return new SignedLinkFilter(linkSigner, auditLog);
   }
 
   /**
-   * Runs the link filter as a servlet filter of its own, at the place of the security filter chain.
-   * Once a SecurityFilterChain adds the filter itself (before bearer-token authentication), this
-   * registration must be disabled ({@code setEnabled(false)}), so that the filter runs once, inside
-   * the chain.
+   * Keeps the link filter out of the servlet container's own filters: Spring Boot would register
+   * every {@code Filter} bean there, and it must run only inside the security filter chain, before
+   * bearer-token authentication, where {@link SecurityConfig} puts it in every mode. Registered
+   * there too, it would run outside the chain instead (it runs once per request, wherever it comes
+   * first), and the chain would then start from an empty security context: the link's requests
+   * would be anonymous.
    */
   @Bean
   FilterRegistrationBean<SignedLinkFilter> signedLinkFilterRegistration(SignedLinkFilter filter) {
     FilterRegistrationBean<SignedLinkFilter> registration = new FilterRegistrationBean<>(filter);
-    registration.setOrder(SIGNED_LINK_FILTER_ORDER);
+    registration.setEnabled(false);
     return registration;
   }
 }

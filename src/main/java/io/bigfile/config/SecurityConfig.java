@@ -3,14 +3,18 @@ package io.bigfile.config;
 import io.bigfile.security.AccessRules;
 import io.bigfile.security.ProblemResponses;
 import io.bigfile.security.Scope;
+import io.bigfile.security.StaticTokenAuthentication;
 import io.bigfile.security.StaticTokenIntrospector;
 import io.bigfile.security.StaticTokenIntrospector.StaticToken;
 import io.bigfile.security.TokenFile;
+import io.bigfile.security.audit.AuditLog;
+import io.bigfile.security.links.SignedLinkAuthentication;
 import jakarta.servlet.Filter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -27,7 +31,9 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -40,8 +46,11 @@ import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.jwt.SupplierJwtDecoder;
 import org.springframework.security.oauth2.server.resource.OAuth2ProtectedResourceMetadata;
+import org.springframework.security.oauth2.server.resource.web.BearerTokenResolver;
+import org.springframework.security.oauth2.server.resource.web.DefaultBearerTokenResolver;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.firewall.StrictHttpFirewall;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
 import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
@@ -60,9 +69,13 @@ import tools.jackson.databind.json.JsonMapper;
  * own validators ({@code ETag}, {@code Last-Modified}), and a shared cache does not store a
  * response to a request with {@code Authorization} anyway (RFC 9111 section 3.5).
  *
- * <p>A bean named {@value #SIGNED_LINK_FILTER} (the signed links' filter), when there is one, runs
- * before bearer-token authentication: a request it authenticates needs no {@code Authorization}
- * header.
+ * <p>A bean named {@value #SIGNED_LINK_FILTER} (the signed links' filter, {@code LinksConfig}),
+ * when there is one, runs in this chain, and only here, before bearer-token authentication: a
+ * request it authenticates needs no {@code Authorization} header, and one it sends along is not
+ * looked at.
+ *
+ * <p>Every 401 and 403 of the chain is written by {@link ProblemResponses}, which also puts a
+ * {@code refused} event in the audit log.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({SecurityProperties.class, CorsProperties.class})
@@ -108,9 +121,13 @@ class SecurityConfig {
             o ->
                 o.authenticationEntryPoint(problems)
                     .accessDeniedHandler(problems)
+                    .bearerTokenResolver(bearerTokensOutsideLinks())
                     .protectedResourceMetadata(
                         m -> m.protectedResourceMetadataCustomizer(b -> describe(b, null)))
-                    .opaqueToken(t -> t.introspector(staticTokens.getObject())));
+                    .opaqueToken(
+                        t ->
+                            t.introspector(staticTokens.getObject())
+                                .authenticationConverter(StaticTokenAuthentication::of)));
       }
       case OAUTH2 -> {
         String issuer = resourceServer.getObject().getJwt().getIssuerUri();
@@ -119,6 +136,7 @@ class SecurityConfig {
             o ->
                 o.authenticationEntryPoint(problems)
                     .accessDeniedHandler(problems)
+                    .bearerTokenResolver(bearerTokensOutsideLinks())
                     .protectedResourceMetadata(
                         m -> m.protectedResourceMetadataCustomizer(b -> describe(b, issuer)))
                     .jwt(j -> j.decoder(jwtDecoder.getObject())));
@@ -127,6 +145,38 @@ class SecurityConfig {
     signedLinkFilter.ifAvailable(
         f -> http.addFilterBefore(f, BearerTokenAuthenticationFilter.class));
     return http.build();
+  }
+
+  /**
+   * Spring Security's firewall ({@link StrictHttpFirewall}) in front of the chain, as it is but for
+   * the methods: a method it does not know ({@code FROB}) is not refused there with a 400, but goes
+   * on to the rules, which close it to all but {@code files.admin} ({@link AccessRules}: a request
+   * no rule names), and then to Spring MVC, which answers 405 with {@code Allow}, as for any method
+   * a resource does not take (RFC 9110 section 15.5.6). {@code TRACE} never gets that far: the web
+   * server refuses it.
+   */
+  @Bean
+  WebSecurityCustomizer firewallForAnyMethod() {
+    StrictHttpFirewall firewall = new StrictHttpFirewall();
+    firewall.setUnsafeAllowAnyHttpMethod(true);
+    return web -> web.httpFirewall(firewall);
+  }
+
+  /**
+   * The bearer token of a request ({@code Authorization: Bearer}, RFC 6750 section 2.1), except of
+   * a request the signed-link filter has authenticated: that request is the link's, with the link's
+   * creator and the link's scopes only, whatever token comes along (a browser application may send
+   * one with every request). Authenticating the token too would replace the link's principal with
+   * the token's (and, for an authentication class that declares {@code toBuilder}, Spring Security
+   * 7 adds the current authentication's authorities to the new one's), and a stale token would make
+   * a valid link fail with 401.
+   */
+  private static BearerTokenResolver bearerTokensOutsideLinks() {
+    DefaultBearerTokenResolver header = new DefaultBearerTokenResolver();
+    return request ->
+        SecurityContextHolder.getContext().getAuthentication() instanceof SignedLinkAuthentication
+            ? null
+            : header.resolve(request);
   }
 
   /**
@@ -141,9 +191,10 @@ class SecurityConfig {
     }
   }
 
+  /** The 401 and 403 of the chain, each audited; a refused bearer token is named after the mode. */
   @Bean
-  ProblemResponses problemResponses(JsonMapper json) {
-    return new ProblemResponses(json);
+  ProblemResponses problemResponses(JsonMapper json, AuditLog audit, SecurityProperties security) {
+    return new ProblemResponses(json, audit, security.mode().name().toLowerCase(Locale.ROOT));
   }
 
   // ---------------------------------------------------------------- token mode

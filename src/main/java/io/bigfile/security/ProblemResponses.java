@@ -1,11 +1,13 @@
 package io.bigfile.security;
 
+import io.bigfile.security.audit.AuditLog;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -33,7 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
  * </ul>
  *
  * The headers are written by Spring Security's own {@link BearerTokenAuthenticationEntryPoint} and
- * {@link BearerTokenAccessDeniedHandler}; this class adds the body. Thread-safe.
+ * {@link BearerTokenAccessDeniedHandler}; this class adds the body, and a {@code refused} event in
+ * the audit log ({@link AuditLog#refused}): such a request never reaches the filter that audits the
+ * others. Thread-safe.
  */
 public final class ProblemResponses implements AuthenticationEntryPoint, AccessDeniedHandler {
 
@@ -50,9 +54,18 @@ public final class ProblemResponses implements AuthenticationEntryPoint, AccessD
       new BearerTokenAuthenticationEntryPoint();
   private final BearerTokenAccessDeniedHandler deniedHandler = new BearerTokenAccessDeniedHandler();
   private final JsonMapper json;
+  private final AuditLog audit;
+  private final String bearerMethod;
 
-  public ProblemResponses(JsonMapper json) {
+  /**
+   * @param audit where refusals are recorded
+   * @param bearerMethod how the audit log names a bearer token that was refused before it said who
+   *     sent it: the mode that checks it ({@code token}, {@code oauth2})
+   */
+  public ProblemResponses(JsonMapper json, AuditLog audit, String bearerMethod) {
     this.json = json;
+    this.audit = audit;
+    this.bearerMethod = bearerMethod;
     entryPoint.setRealmName(REALM);
     deniedHandler.setRealmName(REALM);
   }
@@ -66,6 +79,7 @@ public final class ProblemResponses implements AuthenticationEntryPoint, AccessD
         e instanceof OAuth2AuthenticationException
             ? "the bearer token was refused: " + firstLine(e.getMessage())
             : "this request needs a bearer token (Authorization: Bearer <token>)";
+    audit.refused(request, HttpStatus.UNAUTHORIZED.value(), detail, attemptedMethod(request));
     write(request, response, HttpStatus.UNAUTHORIZED, UNAUTHENTICATED, detail);
   }
 
@@ -85,7 +99,17 @@ public final class ProblemResponses implements AuthenticationEntryPoint, AccessD
                 + rule.scope().scope()
                 + (rule.scope() == Scope.ADMIN ? "" : " (or files.admin)")
                 + ", which the token does not have";
+    // the principal and how it authenticated: the security context's
+    audit.refused(request, HttpStatus.FORBIDDEN.value(), detail);
     write(request, response, HttpStatus.FORBIDDEN, FORBIDDEN, detail);
+  }
+
+  /** A 401's way of authenticating: a bearer token (of this mode), or none at all. */
+  private String attemptedMethod(HttpServletRequest request) {
+    String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+    return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+        ? bearerMethod
+        : "none";
   }
 
   /**

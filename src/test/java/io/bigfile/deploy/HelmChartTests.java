@@ -11,8 +11,12 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.Release;
 import dev.snowdrop.boot.narayana.core.properties.NarayanaProperties;
+import io.bigfile.config.AuditProperties;
 import io.bigfile.config.CacheProperties;
+import io.bigfile.config.CorsProperties;
+import io.bigfile.config.LinksProperties;
 import io.bigfile.config.MemoryBudget;
+import io.bigfile.config.SecurityProperties;
 import io.bigfile.config.TransactionsProperties;
 import io.bigfile.engine.EngineSettings;
 import io.bigfile.file.WriteFormat;
@@ -37,6 +41,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -50,6 +55,7 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyS
 import org.springframework.boot.convert.ApplicationConversionService;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
+import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
@@ -77,12 +83,16 @@ class HelmChartTests {
   private static final Path TOKEN = CI.resolve("token-values.yaml");
   private static final Path OAUTH2 = CI.resolve("oauth2-values.yaml");
 
+  /** A signed-link key as a Secret's links.yaml holds it: base64 of 32 bytes. */
+  private static final String LINK_KEY = "a2V5LW9mLXRoZS1zZWNyZXQtb2YtdGhlLWxpbmtzLTM=";
+
   /** Where the chart mounts the Secrets' settings files. */
   private static final String SECRETS = "/etc/bigfile-secrets";
 
   /**
-   * Every bigfile.security.* setting the chart writes to the ConfigMap, named as in the shared
-   * contract of the service; ci/ sets each of them in one value set or another.
+   * Every bigfile.security.* setting the chart writes to the ConfigMap, from the values under
+   * {@code security} (the same name in camelCase: {@code security.links.maxExpiresIn} is {@code
+   * bigfile.security.links.max-expires-in}); ci/ sets each of them in one value set or another.
    */
   static final Set<String> SECURITY_SETTINGS =
       Set.of(
@@ -94,6 +104,36 @@ class HelmChartTests {
           "bigfile.security.cors.allowed-origins",
           "bigfile.security.cors.max-age",
           "bigfile.security.audit.reads");
+
+  /**
+   * The bigfile.security.* settings of the service's records that the chart leaves out on purpose,
+   * each with the reason: every other one is a value under {@code security}.
+   */
+  static final Map<String, String> SECURITY_SETTINGS_LEFT_OUT =
+      Map.of(
+          "bigfile.security.tokens",
+          "secrets: only from the existing Secret security.tokens.existingSecret (key tokens.yaml),"
+              + " imported through SPRING_CONFIG_IMPORT",
+          "bigfile.security.links.keys",
+          "secrets: only from the existing Secret security.links.existingSecret (key links.yaml),"
+              + " imported through SPRING_CONFIG_IMPORT",
+          "bigfile.security.token-file",
+          "a path the image sets (BIGFILE_SECURITY_TOKENFILE, in its volume); the chart requires"
+              + " tokens from a Secret in token mode, so no token is generated",
+          "bigfile.security.links.key-file",
+          "a path the image sets (BIGFILE_SECURITY_LINKS_KEYFILE, in its volume), where a pod"
+              + " generates its key when no Secret of keys is given");
+
+  /**
+   * Values under {@code security} that are not bigfile.security.* settings: Spring's own resource
+   * server, and the Secrets the secret settings come from.
+   */
+  static final Map<String, String> SECURITY_VALUES_OF_THE_CHART =
+      Map.of(
+          "issuerUri", "spring.security.oauth2.resourceserver.jwt.issuer-uri",
+          "jwkSetUri", "spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
+          "tokens.existingSecret", "the Secret of bigfile.security.tokens",
+          "links.existingSecret", "the Secret of bigfile.security.links.keys");
 
   /** Every value set in ci/. */
   static Stream<Arguments> valueSets() {
@@ -501,17 +541,25 @@ class HelmChartTests {
     }
 
     /**
-     * The security values reach the ConfigMap under the names the service binds, in the types it
-     * binds them to; ci/ sets every one of them, in one value set or another.
+     * The security values reach the ConfigMap under the names the service binds, and the service's
+     * records (SecurityProperties, LinksProperties, CorsProperties, AuditProperties) bind them,
+     * with the settings of the Secrets beside them, as the service does at start (a record refuses
+     * what it cannot accept); ci/ sets every one of them, in one value set or another.
      */
     @Test
     void theSecuritySettingsBindAsTheServiceReadsThem() {
-      Binder oauth2 = binderOf(configMapApplicationYaml(RenderedChart.render(OAUTH2)));
-      assertThat(oauth2.bind("bigfile.security.mode", String.class).get()).isEqualTo("oauth2");
-      assertThat(oauth2.bind("bigfile.security.audiences", Bindable.listOf(String.class)).get())
-          .containsExactly("bigfile", "https://files.example.com");
-      assertThat(oauth2.bind("bigfile.security.clock-skew", Duration.class).get())
-          .isEqualTo(Duration.ofSeconds(30));
+      // oauth2-values.yaml: the Secret's links.yaml holds the keys k2025 and k2026
+      Binder oauth2 =
+          binderOf(
+              configMapApplicationYaml(RenderedChart.render(OAUTH2)),
+              Map.of(
+                  "bigfile.security.links.keys.k2025", LINK_KEY,
+                  "bigfile.security.links.keys.k2026", LINK_KEY));
+      SecurityProperties security = oauth2.bind("bigfile.security", SecurityProperties.class).get();
+      assertThat(security.mode()).isEqualTo(SecurityProperties.Mode.OAUTH2);
+      assertThat(security.audiences()).containsExactly("bigfile", "https://files.example.com");
+      assertThat(security.clockSkew()).isEqualTo(Duration.ofSeconds(30));
+      assertThat(security.tokens()).isEmpty();
       assertThat(
               oauth2
                   .bind("spring.security.oauth2.resourceserver.jwt.jwk-set-uri", String.class)
@@ -522,10 +570,10 @@ class HelmChartTests {
                   .bind("spring.security.oauth2.resourceserver.jwt.issuer-uri", String.class)
                   .isBound())
           .isFalse();
-      assertThat(oauth2.bind("bigfile.security.links.signing-key", String.class).get())
-          .isEqualTo("k2026");
-      assertThat(oauth2.bind("bigfile.security.links.max-expires-in", Duration.class).get())
-          .isEqualTo(Duration.ofDays(1));
+      LinksProperties links = oauth2.bind("bigfile.security.links", LinksProperties.class).get();
+      assertThat(links.signingKey()).isEqualTo("k2026");
+      assertThat(links.keys()).containsOnlyKeys("k2025", "k2026");
+      assertThat(links.maxExpiresIn()).isEqualTo(Duration.ofDays(1));
 
       Binder production = binderOf(configMapApplicationYaml(RenderedChart.render(PRODUCTION)));
       assertThat(
@@ -534,18 +582,30 @@ class HelmChartTests {
                   .get())
           .isEqualTo("https://login.example.com/realms/files");
 
-      Binder token = binderOf(configMapApplicationYaml(RenderedChart.render(SETTINGS)));
-      assertThat(token.bind("bigfile.security.mode", String.class).get()).isEqualTo("token");
-      assertThat(
-              token
-                  .bind("bigfile.security.cors.allowed-origins", Bindable.listOf(String.class))
-                  .get())
+      // settings-values.yaml: the Secret's tokens.yaml holds a token, its links.yaml the key k1
+      Binder token =
+          binderOf(
+              configMapApplicationYaml(RenderedChart.render(SETTINGS)),
+              Map.of(
+                  "bigfile.security.tokens[0].subject", "backup",
+                  "bigfile.security.tokens[0].token", "0123456789abcdef0123456789abcdef",
+                  "bigfile.security.tokens[0].scopes", "files.read,files.write",
+                  "bigfile.security.links.keys.k1", LINK_KEY));
+      SecurityProperties tokenMode = token.bind("bigfile.security", SecurityProperties.class).get();
+      assertThat(tokenMode.mode()).isEqualTo(SecurityProperties.Mode.TOKEN);
+      assertThat(tokenMode.tokens())
+          .extracting(SecurityProperties.Token::subject)
+          .containsExactly("backup");
+      CorsProperties cors = token.bind("bigfile.security.cors", CorsProperties.class).get();
+      assertThat(cors.allowedOrigins())
           .containsExactly("https://app.example.com", "http://localhost:3000");
-      assertThat(token.bind("bigfile.security.cors.max-age", Duration.class).get())
-          .isEqualTo(Duration.ofMinutes(10));
-      assertThat(token.bind("bigfile.security.audit.reads", Boolean.class).get()).isTrue();
-      assertThat(token.bind("bigfile.security.links.max-expires-in", Duration.class).get())
-          .isEqualTo(Duration.ofHours(12));
+      assertThat(cors.maxAge()).isEqualTo(Duration.ofMinutes(10));
+      assertThat(token.bind("bigfile.security.audit", AuditProperties.class).get().reads())
+          .isTrue();
+      LinksProperties tokenLinks =
+          token.bind("bigfile.security.links", LinksProperties.class).get();
+      assertThat(tokenLinks.signingKey()).isEqualTo("k1");
+      assertThat(tokenLinks.maxExpiresIn()).isEqualTo(Duration.ofHours(12));
       assertThat(
               token.bind("spring.security", Bindable.mapOf(String.class, Object.class)).isBound())
           .isFalse();
@@ -571,16 +631,15 @@ class HelmChartTests {
     }
 
     /**
-     * Where the service's properties records of bigfile.security.* are on the class path, each of
-     * {@code keys} is one of their components (a nested record's for links.*, cors.* and audit.*);
-     * where they are not yet, the names are the shared contract's alone.
+     * Each of {@code keys} is a component of the service's properties records of bigfile.security.*
+     * (of the record with the longest prefix: LinksProperties for links.*, CorsProperties for
+     * cors.*, AuditProperties for audit.*).
      */
     private static void assertComponentsOfTheServicesRecords(Set<String> keys) {
-      Map<String, ShippedFiles.Settings> records = new TreeMap<>(ShippedFiles.bigfileSettings());
-      records.keySet().removeIf(g -> !isSecurityGroup(g));
-      if (records.isEmpty()) {
-        return;
-      }
+      Map<String, ShippedFiles.Settings> records = securityRecords();
+      assertThat(records.keySet())
+          .containsExactlyInAnyOrder(
+              "security", "security.links", "security.cors", "security.audit");
       for (String key : keys) {
         ShippedFiles.Settings record =
             records.values().stream()
@@ -632,8 +691,11 @@ class HelmChartTests {
 
     /**
      * The schema names every setting of every bigfile.* record and nothing else; bigfile.embedded
-     * (a local database) has no place in a cluster. bigfile.security.* has values of its own under
-     * security (Secrets, Spring's issuer), checked by theSecuritySettingsBindAsTheServiceReadsThem.
+     * (a local database) has no place in a cluster. bigfile.security.* has values of their own,
+     * under security: each setting of its records is one of them (the same name in camelCase), or
+     * left out on purpose ({@link #SECURITY_SETTINGS_LEFT_OUT}: secrets, and paths the image sets);
+     * besides them, security has Spring's issuer and the Secrets' names ({@link
+     * #SECURITY_VALUES_OF_THE_CHART}).
      */
     @Test
     void theSchemaNamesExactlyTheRecordsSettings() {
@@ -643,6 +705,56 @@ class HelmChartTests {
       assertThat(fromRecords.remove("embedded")).isNotNull();
       fromRecords.keySet().removeIf(HelmChartTests::isSecurityGroup);
       assertThat(schemaSettings()).isEqualTo(fromRecords);
+
+      Set<String> securityValues = new TreeSet<>();
+      schemaLeaves("", map(schema(), "properties", "security"), securityValues);
+      assertThat(securityValues).containsAll(SECURITY_VALUES_OF_THE_CHART.keySet());
+      securityValues.removeAll(SECURITY_VALUES_OF_THE_CHART.keySet());
+      Set<String> fromSchema = new TreeSet<>();
+      securityValues.forEach(v -> fromSchema.add("bigfile.security." + kebabPath(v)));
+      assertThat(fromSchema).isEqualTo(SECURITY_SETTINGS);
+      Set<String> expected = new TreeSet<>(fromSchema);
+      expected.addAll(SECURITY_SETTINGS_LEFT_OUT.keySet());
+      assertThat(securitySettingsOfTheRecords()).isEqualTo(expected);
+      assertThat(fromSchema).doesNotContainAnyElementsOf(SECURITY_SETTINGS_LEFT_OUT.keySet());
+    }
+
+    /**
+     * The values under {@code security} of the schema, as dotted paths of their names: an object
+     * with properties of its own is a group, anything else a value.
+     */
+    private static void schemaLeaves(String prefix, Map<String, Object> node, Set<String> out) {
+      map(node, "properties")
+          .forEach(
+              (name, child) -> {
+                String path = prefix.isEmpty() ? name : prefix + "." + name;
+                if (map(child).get("properties") instanceof Map<?, ?>) {
+                  schemaLeaves(path, map(child), out);
+                } else {
+                  out.add(path);
+                }
+              });
+    }
+
+    /** Every bigfile.security.* setting of the service's records, in kebab case. */
+    private static Set<String> securitySettingsOfTheRecords() {
+      Set<String> out = new TreeSet<>();
+      securityRecords()
+          .values()
+          .forEach(r -> r.names().forEach(n -> out.add(r.prefix() + "." + kebab(n))));
+      return out;
+    }
+
+    private static Map<String, ShippedFiles.Settings> securityRecords() {
+      Map<String, ShippedFiles.Settings> records = new TreeMap<>(ShippedFiles.bigfileSettings());
+      records.keySet().removeIf(g -> !isSecurityGroup(g));
+      return records;
+    }
+
+    private static String kebabPath(String dotted) {
+      return Arrays.stream(dotted.split("\\."))
+          .map(Settings::kebab)
+          .collect(Collectors.joining("."));
     }
 
     /** values.yaml documents each setting with the record's own default. */
@@ -673,6 +785,68 @@ class HelmChartTests {
       fromRecords.remove("embedded");
       fromRecords.keySet().removeIf(HelmChartTests::isSecurityGroup);
       assertThat(documented).isEqualTo(fromRecords);
+    }
+
+    /**
+     * The comment under {@code security:} in values.yaml names every value of security; each that
+     * is a setting with a default in its record shows that default (as a value of the setting's
+     * type: 7d is P7D), but the mode, which the chart requires (there is no default), and those
+     * without a default show an example.
+     */
+    @Test
+    void valuesYamlDocumentsEverySecurityValueWithItsDefault() {
+      Set<String> values = new TreeSet<>();
+      schemaLeaves("", map(schema(), "properties", "security"), values);
+      Set<String> groups = new TreeSet<>();
+      values.stream().filter(v -> v.contains(".")).forEach(v -> groups.add(v.split("\\.")[0]));
+      // "  # name: value  comment" at the top, "  #   name: value  comment" in a group
+      Pattern valueLine = Pattern.compile("^  # ( {2})?(\\w+):(?: +(\\S+))?");
+      Map<String, String> documented = new TreeMap<>();
+      boolean inSecurity = false;
+      String group = null;
+      for (String line : chartFile("values.yaml").split("\n")) {
+        if (!line.startsWith(" ") && !line.startsWith("#")) {
+          inSecurity = line.equals("security: {}");
+          continue;
+        }
+        Matcher v = valueLine.matcher(line);
+        if (!inSecurity || !v.find()) {
+          continue;
+        }
+        if (v.group(1) == null) {
+          group = groups.contains(v.group(2)) ? v.group(2) : null;
+          if (group == null) {
+            documented.put(v.group(2), v.group(3));
+          }
+        } else if (group != null) {
+          documented.put(group + "." + v.group(2), v.group(3));
+        }
+      }
+      assertThat(documented.keySet()).isEqualTo(values);
+      assertThat(documented).doesNotContainValue(null);
+
+      Map<String, ShippedFiles.Settings> records = securityRecords();
+      for (Map.Entry<String, String> d : documented.entrySet()) {
+        if (SECURITY_VALUES_OF_THE_CHART.containsKey(d.getKey()) || d.getKey().equals("mode")) {
+          continue;
+        }
+        String setting = "bigfile.security." + kebabPath(d.getKey());
+        ShippedFiles.Settings record =
+            records.values().stream()
+                .filter(r -> setting.startsWith(r.prefix() + "."))
+                .max(Comparator.comparingInt(r -> r.prefix().length()))
+                .orElseThrow();
+        String name = camel(setting.substring(record.prefix().length() + 1));
+        String defaultValue = record.defaults().get(name);
+        if (defaultValue == null) {
+          continue;
+        }
+        Class<?> type = record.component(name).getType();
+        assertThat(ApplicationConversionService.getSharedInstance().convert(d.getValue(), type))
+            .as("security.%s in values.yaml shows the default of %s", d.getKey(), setting)
+            .isEqualTo(
+                ApplicationConversionService.getSharedInstance().convert(defaultValue, type));
+      }
     }
 
     @Test
@@ -1525,10 +1699,20 @@ class HelmChartTests {
 
   /** A binder over a YAML file, as Spring Boot reads application.yaml. */
   private static Binder binderOf(String yaml) {
+    return binderOf(yaml, Map.of());
+  }
+
+  /**
+   * A binder over a YAML file and the settings of the Secrets' files the service imports beside it
+   * (spring.config.import).
+   */
+  private static Binder binderOf(String yaml, Map<String, Object> fromSecrets) {
     try {
       List<PropertySource<?>> sources =
-          new YamlPropertySourceLoader()
-              .load("configmap", new ByteArrayResource(yaml.getBytes(StandardCharsets.UTF_8)));
+          new ArrayList<>(
+              new YamlPropertySourceLoader()
+                  .load("configmap", new ByteArrayResource(yaml.getBytes(StandardCharsets.UTF_8))));
+      sources.add(new MapPropertySource("secrets", fromSecrets));
       return new Binder(ConfigurationPropertySources.from(sources));
     } catch (IOException e) {
       throw new UncheckedIOException(e);

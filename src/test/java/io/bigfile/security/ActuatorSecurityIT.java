@@ -47,6 +47,8 @@ class ActuatorSecurityIT extends SecuredServiceTestBase {
       for (Tokens t : Tokens.values()) {
         assertThat(body).as(path).doesNotContain(t.token());
       }
+      // the signed-link keys
+      assertThat(body).as(path).doesNotContain(OLD_LINK_KEY).doesNotContain(NEW_LINK_KEY);
       if (db.password() != null && !db.password().isEmpty()) {
         assertThat(body).as(path).doesNotContain(db.password());
       }

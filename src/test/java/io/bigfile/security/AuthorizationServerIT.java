@@ -116,6 +116,8 @@ class AuthorizationServerIT extends ServiceClient {
     registry.add("spring.datasource.username", db::username);
     registry.add("spring.datasource.password", db::password);
     registry.add("narayana.log-dir", () -> "target/narayana-it-authorization-server");
+    // the generated signed-link key goes with the build's files, not into the checkout's data/
+    registry.add("bigfile.security.links.key-file", () -> "target/link-key-it");
     registry.add("bigfile.database.read-connections", () -> "2");
     registry.add("bigfile.database.write-connections", () -> "2");
     registry.add("bigfile.security.mode", () -> "oauth2");

@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.web.bind.annotation.RequestMethod;
@@ -43,7 +44,10 @@ class EndpointScopesIT extends SecuredServiceTestBase {
 
   private static final String UNKNOWN_FILE = "7fffffffffffffff";
 
-  /** What each endpoint needs: a scope, or {@link #OPEN}. Keys: method and mapped pattern. */
+  /**
+   * What each endpoint needs: a scope, {@link #AUTHENTICATED} or {@link #OPEN}. Keys: method and
+   * mapped pattern.
+   */
   private static final Map<String, String> NEEDS =
       Map.ofEntries(
           Map.entry("GET /v1/files", "files.read"),
@@ -61,6 +65,7 @@ class EndpointScopesIT extends SecuredServiceTestBase {
           Map.entry("HEAD /v1/files/{id}/content/{name}", "files.read"),
           Map.entry("GET /v1/files/{id}/ranges", "files.read"),
           Map.entry("GET /v1/files/{id}/revisions", "files.read"),
+          Map.entry("POST /v1/files/{id}/links", AUTHENTICATED),
           Map.entry("POST /v1/transactions", "files.write"),
           Map.entry("GET /v1/transactions/{id}", "files.write"),
           Map.entry("POST /v1/transactions/{id}/commit", "files.write"),
@@ -141,6 +146,27 @@ class EndpointScopesIT extends SecuredServiceTestBase {
       }
     }
     return new ArrayList<>(out);
+  }
+
+  /**
+   * A method no endpoint maps passes Spring Security's firewall, and no rule names it: closed to
+   * all but files.admin, to whom Spring MVC answers 405, as with security off (HostileRequestsIT).
+   */
+  @Test
+  void aMethodNobodyKnowsIsClosedToAllButAdmin() {
+    String path = "/v1/files/" + UNKNOWN_FILE + "/content";
+    HttpResponse<byte[]> anonymous = send(request(path).method("FROB", noBody()));
+    assertProblem(anonymous, 401, "unauthenticated");
+    ServiceClient reader = as(Tokens.NO_ADMIN);
+    assertProblem(reader.send(reader.request(path).method("FROB", noBody())), 403, "forbidden");
+    ServiceClient admin = as(Tokens.ADMIN);
+    HttpResponse<byte[]> r = admin.send(admin.request(path).method("FROB", noBody()));
+    assertThat(r.statusCode()).as(describe(r)).isEqualTo(405);
+    assertThat(header(r, "Allow")).as(describe(r)).contains("GET");
+  }
+
+  private static HttpRequest.BodyPublisher noBody() {
+    return HttpRequest.BodyPublishers.noBody();
   }
 
   @TestFactory

@@ -12,6 +12,7 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
+import io.bigfile.security.audit.CapturedAudit;
 import io.bigfile.support.ServiceClient;
 import io.bigfile.support.TestDatabase;
 import java.io.IOException;
@@ -65,6 +66,8 @@ class JwtAuthenticationIT extends ServiceClient {
     registry.add("spring.datasource.username", db::username);
     registry.add("spring.datasource.password", db::password);
     registry.add("narayana.log-dir", () -> "target/narayana-it-jwt");
+    // the generated signed-link key goes with the build's files, not into the checkout's data/
+    registry.add("bigfile.security.links.key-file", () -> "target/link-key-it");
     registry.add("bigfile.database.read-connections", () -> "2");
     registry.add("bigfile.database.write-connections", () -> "2");
     registry.add("bigfile.security.mode", () -> "oauth2");
@@ -169,9 +172,15 @@ class JwtAuthenticationIT extends ServiceClient {
   @Test
   void aGoodTokenWorks() {
     ServiceClient alice = as(mint(c -> {}));
-    String id = alice.createFile("{\"name\":\"jwt.bin\"}");
-    alice.replace(id, "signed".getBytes(StandardCharsets.US_ASCII));
-    assertThat(new String(alice.read(id), StandardCharsets.US_ASCII)).isEqualTo("signed");
+    try (CapturedAudit audit = new CapturedAudit()) {
+      String id = alice.createFile("{\"name\":\"jwt.bin\"}");
+      alice.replace(id, "signed".getBytes(StandardCharsets.US_ASCII));
+      assertThat(new String(alice.read(id), StandardCharsets.US_ASCII)).isEqualTo("signed");
+      // the audit log names the token's subject, authenticated by a JWT
+      assertThat(audit.await("writeContent", "bigfile.file", id))
+          .containsEntry("user.name", "alice")
+          .containsEntry("bigfile.auth", "oauth2");
+    }
   }
 
   @Test

@@ -34,6 +34,8 @@ class ManagementPortIT extends ServiceClient {
     registry.add("spring.datasource.username", db::username);
     registry.add("spring.datasource.password", db::password);
     registry.add("narayana.log-dir", () -> "target/narayana-it-management");
+    // the generated signed-link key goes with the build's files, not into the checkout's data/
+    registry.add("bigfile.security.links.key-file", () -> "target/link-key-it");
     registry.add("bigfile.database.read-connections", () -> "2");
     registry.add("bigfile.database.write-connections", () -> "2");
     registry.add("management.server.port", () -> "0");

@@ -12,16 +12,23 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The whole service on a random port, as {@link ServiceTestBase}, but in {@code token} mode with
- * one configured token per kind of principal ({@link Tokens}), CORS on for {@link #ORIGIN}, and the
- * actuator's {@code env} and {@code configprops} endpoints exposed (to show they mask secrets). All
- * subclasses share one application context. Requests carry no token unless a test says which
- * ({@link #as}).
+ * one configured token per kind of principal ({@link Tokens}), two signed-link keys ({@code old}
+ * signs new links, {@code new} is configured too, as during a rotation), CORS on for {@link
+ * #ORIGIN}, and the actuator's {@code env} and {@code configprops} endpoints exposed (to show they
+ * mask secrets). All subclasses share one application context. Requests carry no token unless a
+ * test says which ({@link #as}).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 public abstract class SecuredServiceTestBase extends ServiceClient {
 
   /** The origin allowed by CORS. */
   public static final String ORIGIN = "https://app.example.test";
+
+  /** 32 bytes, base64: the signed-link key {@code old}, which signs new links. */
+  public static final String OLD_LINK_KEY = "b2xkLWtleS1vZi10aGUtc2lnbmVkLWxpbmtzLXRlc3Q=";
+
+  /** 32 bytes, base64: the signed-link key {@code new}, which replaces it in a rotation. */
+  public static final String NEW_LINK_KEY = "bmV3LWtleS1vZi10aGUtc2lnbmVkLWxpbmtzLXRlc3Q=";
 
   /** The configured tokens: each is 48 characters, named after what it may do. */
   public enum Tokens {
@@ -88,6 +95,9 @@ public abstract class SecuredServiceTestBase extends ServiceClient {
       registry.add(prefix + "token", t::token);
       registry.add(prefix + "scopes", t::scopes);
     }
+    registry.add("bigfile.security.links.keys.old", () -> OLD_LINK_KEY);
+    registry.add("bigfile.security.links.keys.new", () -> NEW_LINK_KEY);
+    registry.add("bigfile.security.links.signing-key", () -> "old");
     registry.add("bigfile.security.cors.allowed-origins", () -> ORIGIN);
     registry.add("bigfile.security.cors.max-age", () -> "10m");
     registry.add(

@@ -80,7 +80,7 @@ public final class AuditLog {
    * access-denied handler call this). The principal is the one in the security context, if any.
    *
    * @param attemptedMethod how the request tried to authenticate ({@code signed-link}, {@code
-   *     bearer}), or null to take it from the security context
+   *     token}, {@code oauth2}, {@code none}), or null to take it from the security context
    */
   public void refused(
       HttpServletRequest request, int status, String detail, String attemptedMethod) {
@@ -135,7 +135,8 @@ public final class AuditLog {
     if (a == null || !a.isAuthenticated()) {
       method = request.getHeader("Authorization") != null ? "bearer" : "none";
     } else if (a instanceof AnonymousAuthenticationToken) {
-      method = "anonymous";
+      // a request let in without authentication: bigfile.security.mode=none
+      method = "none";
     } else {
       user = a.getName();
       if (a instanceof AuditedAuthentication x) {

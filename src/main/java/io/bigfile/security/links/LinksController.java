@@ -21,6 +21,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.springframework.http.CacheControl;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -140,7 +141,13 @@ class LinksController {
     Authentication caller = SecurityContextHolder.getContext().getAuthentication();
     for (LinkOperation op : ops) {
       if (!mayGrant(caller, op)) {
+        // RFC 6750 section 3.1, as the security chain's 403: the token lacks a scope, named
         return ResponseEntity.status(HttpStatus.FORBIDDEN)
+            .header(
+                HttpHeaders.WWW_AUTHENTICATE,
+                "Bearer realm=\"bigfile\", error=\"insufficient_scope\", scope=\""
+                    + op.scope()
+                    + "\"")
             .body(
                 LinkProblems.forbidden(
                     "granting " + op.id() + " needs the scope " + op.scope() + ", which you lack"));
@@ -223,8 +230,9 @@ class LinksController {
   /**
    * Whether the caller holds the scope of {@code op} (or files.admin). A request with no
    * authentication, or an anonymous one, comes from a service whose security is off ({@code
-   * bigfile.security.mode=none}): the security chain lets no other unauthenticated request reach
-   * this endpoint.
+   * bigfile.security.mode=none}): in the other modes the security chain answers 401 to an
+   * unauthenticated request of this endpoint before it gets here ({@code AccessRules}: any valid
+   * token), and a signed link is never valid for it.
    */
   private static boolean mayGrant(Authentication caller, LinkOperation op) {
     if (caller == null || caller instanceof AnonymousAuthenticationToken) {

@@ -33,9 +33,11 @@ import org.springframework.web.util.UriUtils;
  *
  * Headers are not part of the signature: Range, If-Range and the rest vary freely.
  *
- * <p>In the security filter chain it runs before bearer-token authentication. It sets the security
- * context for the rest of the request and restores the previous one afterwards, so it also works as
- * a plain servlet filter.
+ * <p>It runs inside the security filter chain only, before bearer-token authentication, in every
+ * mode (the configuration keeps it out of the servlet container's own filters). It sets the
+ * security context for the rest of the request, so that the chain's authorization sees the link's
+ * scopes and no {@code Authorization} header is needed, and restores the previous context
+ * afterwards. A bearer token sent along with a link is not looked at: the request is the link's.
  */
 public final class SignedLinkFilter extends OncePerRequestFilter {
 

@@ -13,12 +13,15 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * One audit event per change, link creation and refused request, with who did it and how they
- * authenticated, and none for a successful read (bigfile.security.audit.reads is off).
+ * One audit event per change, link creation and refused request (by a controller, by the
+ * signed-link filter, or by the security chain: 401 and 403), with who did it and how they
+ * authenticated (a static token, a signed link), and none for a successful read
+ * (bigfile.security.audit.reads is off). The service runs in token mode.
  */
 class AuditLogIT extends SignedLinksTestBase {
 
-  private static final String ALICE_SCOPES = "files.read files.write files.delete";
+  /** Who makes the changes: files.read, files.write and files.delete. */
+  private static final Tokens ALICE = Tokens.NO_ADMIN;
 
   private CapturedAudit audit;
 
@@ -33,7 +36,7 @@ class AuditLogIT extends SignedLinksTestBase {
   }
 
   private HttpRequest.Builder alice(String pathAndQuery) {
-    return as("alice", ALICE_SCOPES, pathAndQuery);
+    return as(ALICE).request(pathAndQuery);
   }
 
   @Test
@@ -48,8 +51,8 @@ class AuditLogIT extends SignedLinksTestBase {
     Map<String, Object> create = audit.await("createFile", "bigfile.file", id);
     assertThat(create)
         .containsEntry("event.outcome", "success")
-        .containsEntry("user.name", "alice")
-        .containsEntry("bigfile.auth", "test-token")
+        .containsEntry("user.name", ALICE.subject())
+        .containsEntry("bigfile.auth", "token")
         .containsEntry("http.request.method", "POST")
         .containsEntry("url.path", "/v1/files")
         .containsEntry("http.response.status_code", 201)
@@ -59,7 +62,7 @@ class AuditLogIT extends SignedLinksTestBase {
     // a range write and a commit in a transaction
     String txn = text(json(send(alice("/v1/transactions").POST(noBody())), 201), "id");
     assertThat(audit.await("beginTransaction", "bigfile.transaction", txn))
-        .containsEntry("user.name", "alice");
+        .containsEntry("user.name", ALICE.subject());
     assertStatus(
         send(
             alice("/v1/files/" + id + "/content?txn=" + txn)
@@ -69,6 +72,8 @@ class AuditLogIT extends SignedLinksTestBase {
         200);
     Map<String, Object> write = audit.await("writeContent", "bigfile.transaction", txn);
     assertThat(write)
+        .containsEntry("user.name", ALICE.subject())
+        .containsEntry("bigfile.auth", "token")
         .containsEntry("bigfile.file", id)
         .containsEntry("bigfile.range", "bytes 100-109/*")
         .containsEntry("bigfile.bytes", 10L)
@@ -79,7 +84,7 @@ class AuditLogIT extends SignedLinksTestBase {
     assertThat(audit.await("commitTransaction", "bigfile.transaction", txn))
         .containsEntry("bigfile.revision", committed.path("revision").asLong())
         .containsEntry("event.outcome", "success")
-        .containsEntry("user.name", "alice");
+        .containsEntry("user.name", ALICE.subject());
 
     // an abort
     String other = text(json(send(alice("/v1/transactions").POST(noBody())), 201), "id");
@@ -106,18 +111,17 @@ class AuditLogIT extends SignedLinksTestBase {
     assertThat(audit.await("deleteFile", "bigfile.file", id))
         .containsEntry("http.response.status_code", 204)
         .containsEntry("http.request.method", "DELETE")
-        .containsEntry("user.name", "alice");
+        .containsEntry("user.name", ALICE.subject());
   }
 
   @Test
   void aLinkIsAuditedWhenCreatedAndWhenItsHolderWrites() {
-    String id = createFile("{\"blockSize\":4096}");
-    replace(id, new byte[100]);
+    String id = fileWith(new byte[100]);
     JsonNode link = createLink(id, "{\"operations\":[\"write\"],\"expiresIn\":\"PT1H\"}");
     Map<String, Object> created = audit.await("createLink", "bigfile.file", id);
     assertThat(created)
-        .containsEntry("user.name", "alice")
-        .containsEntry("bigfile.auth", "test-token")
+        .containsEntry("user.name", CREATOR.subject())
+        .containsEntry("bigfile.auth", "token")
         .containsEntry("bigfile.link.operations", "write")
         .containsEntry("bigfile.link.key", "old")
         .containsEntry("bigfile.link.expires", text(link, "expiresAt"))
@@ -139,12 +143,31 @@ class AuditLogIT extends SignedLinksTestBase {
                     && id.equals(e.get("bigfile.file"))
                     && "signed-link".equals(e.get("bigfile.auth")));
     assertThat(write)
-        .containsEntry("user.name", "alice")
+        .containsEntry("user.name", CREATOR.subject())
         .containsEntry("bigfile.link.key", "old")
         .containsEntry("bigfile.link.operations", "write")
         .containsEntry("bigfile.range", "bytes 0-3/*")
         .containsEntry("bigfile.bytes", 4L)
         .containsEntry("url.path", "/v1/files/" + id + "/content");
+
+    // with another principal's token along: still the link's creator, as the link
+    assertStatus(
+        send(
+            link(link)
+                .header("Authorization", "Bearer " + Tokens.OTHER.token())
+                .header("Content-Type", "application/octet-stream")
+                .header("Content-Range", "bytes 4-5/*")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[] {5, 6}))),
+        200);
+    assertThat(
+            audit.await(
+                "a write with the link and a token",
+                e ->
+                    "writeContent".equals(e.get("event.action"))
+                        && "bytes 4-5/*".equals(e.get("bigfile.range"))))
+        .containsEntry("user.name", CREATOR.subject())
+        .containsEntry("bigfile.auth", "signed-link");
+
     // the URL's query, which holds the signature, is never logged
     for (Map<String, Object> e : audit.events()) {
       assertThat(e.toString()).doesNotContain("link-sig").doesNotContain("link-expires");
@@ -153,8 +176,7 @@ class AuditLogIT extends SignedLinksTestBase {
 
   @Test
   void refusedRequestsAreAuditedAndSuccessfulReadsAreNot() {
-    String id = createFile("{\"blockSize\":4096}");
-    replace(id, new byte[5000]);
+    String id = fileWith(new byte[5000]);
 
     // successful reads: not audited
     assertStatus(send(alice("/v1/files/" + id + "/content").GET()), 200);
@@ -179,7 +201,7 @@ class AuditLogIT extends SignedLinksTestBase {
                     && e.get("http.response.status_code").equals(400));
     assertThat(bad)
         .containsEntry("event.outcome", "failure")
-        .containsEntry("user.name", "alice")
+        .containsEntry("user.name", ALICE.subject())
         .containsEntry("bigfile.file", id);
 
     // a refused read (404) is audited though reads are not
@@ -197,7 +219,7 @@ class AuditLogIT extends SignedLinksTestBase {
     JsonNode link = createLink(id, "{\"operations\":[\"read\"],\"expiresIn\":\"PT1H\"}");
     assertStatus(
         send(
-            request(pathAndQuery(link).replace("link-sub=alice", "link-sub=mallory"))
+            request(pathAndQuery(link).replace("link-sub=" + CREATOR.subject(), "link-sub=mallory"))
                 .header("Range", "bytes=0-9")
                 .GET()),
         403);
@@ -213,6 +235,32 @@ class AuditLogIT extends SignedLinksTestBase {
         .containsEntry("user.name", "anonymous")
         .containsEntry("event.outcome", "failure");
     assertThat(String.valueOf(refused.get("event.reason"))).contains("does not match");
+    assertThat(audit.events())
+        .as("the link filter ran once")
+        .filteredOn(e -> "refused".equals(e.get("event.action")))
+        .hasSize(1);
+
+    // refused by the security chain: no token (401), a bad token (401), a token lacking the scope
+    // (403); none of them reaches a controller, and each is audited once
+    String files = "/v1/files/" + id;
+    assertStatus(send(request(files).GET()), 401);
+    assertThat(refusedByTheChain(files, 401, "none"))
+        .containsEntry("user.name", "anonymous")
+        .containsEntry("http.request.method", "GET");
+    assertStatus(
+        send(as("not-a-token-of-this-service-0123456789abcdef").request(files).GET()), 401);
+    assertThat(refusedByTheChain(files, 401, "token")).containsEntry("user.name", "anonymous");
+    assertStatus(send(as(Tokens.READER).request(files).DELETE()), 403);
+    Map<String, Object> forbidden = refusedByTheChain(files, 403, "token");
+    assertThat(forbidden)
+        .containsEntry("user.name", Tokens.READER.subject())
+        .containsEntry("http.request.method", "DELETE");
+    assertThat(String.valueOf(forbidden.get("event.reason")))
+        .contains("needs the scope files.delete");
+    assertThat(audit.events())
+        .filteredOn(e -> "refused".equals(e.get("event.action")))
+        .extracting(e -> e.get("http.response.status_code"))
+        .containsExactly(403, 401, 401, 403);
 
     // the reads above left no event (each was answered before the refused write was sent)
     assertThat(audit.events())
@@ -220,6 +268,21 @@ class AuditLogIT extends SignedLinksTestBase {
             e ->
                 e.get("event.outcome").equals("success")
                     && ("GET".equals(e.get("http.request.method"))));
+  }
+
+  /** The refused event of a request the security chain answered with {@code status}. */
+  private Map<String, Object> refusedByTheChain(String path, int status, String auth) {
+    Map<String, Object> e =
+        audit.await(
+            "the " + status + " of " + path + " by " + auth,
+            x ->
+                "refused".equals(x.get("event.action"))
+                    && path.equals(x.get("url.path"))
+                    && Integer.valueOf(status).equals(x.get("http.response.status_code"))
+                    && auth.equals(x.get("bigfile.auth")));
+    assertThat(e).containsEntry("event.outcome", "failure");
+    assertThat(String.valueOf(e.get("event.reason"))).isNotBlank();
+    return e;
   }
 
   private static HttpRequest.BodyPublisher noBody() {

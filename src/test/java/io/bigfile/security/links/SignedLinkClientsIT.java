@@ -19,8 +19,9 @@ import tools.jackson.databind.JsonNode;
  * Real clients that cannot send an Authorization header, given a signed link: aria2c downloads a
  * pinned revision in four segments over four connections after the file has changed, and GDAL reads
  * a window of a tiled GeoTIFF through {@code /vsicurl/} with a link whose path ends in a name, its
- * tiles in multi-range requests. A client that is not installed skips its test (.ci/run installs
- * them: aria2, gdal-bin).
+ * tiles in multi-range requests. The service is in {@code token} mode: the links are created with a
+ * bearer token, the clients send none. A client that is not installed skips its test (.ci/run
+ * installs them: aria2, gdal-bin).
  */
 class SignedLinkClientsIT extends SignedLinksTestBase {
 
@@ -32,12 +33,12 @@ class SignedLinkClientsIT extends SignedLinksTestBase {
   void aria2cDownloadsAPinnedRevisionInSegments() throws Exception {
     requireTool("aria2c", "aria2");
     byte[] v1 = random(24 << 20, 61);
-    String id = createFile("{\"blockSize\":1048576}");
-    long r1 = replace(id, v1).path("revision").asLong();
+    String id = creator().createFile("{\"blockSize\":1048576}");
+    long r1 = creator().replace(id, v1).path("revision").asLong();
     JsonNode link =
         createLink(id, "{\"operations\":[\"read\"],\"expiresIn\":\"PT10M\",\"at\":" + r1 + "}");
     // the file changes after the link was made: the link still serves revision r1
-    replace(id, random(20 << 20, 62));
+    creator().replace(id, random(20 << 20, 62));
 
     Result r =
         run(
@@ -98,8 +99,8 @@ class SignedLinkClientsIT extends SignedLinksTestBase {
                 tif.toString()),
             Map.of());
     assertThat(made.exit()).as(made.output()).isZero();
-    String id = createFile("{\"blockSize\":65536}");
-    replace(id, Files.readAllBytes(tif));
+    String id = creator().createFile("{\"blockSize\":65536}");
+    creator().replace(id, Files.readAllBytes(tif));
     JsonNode link = createLink(id, "{\"operations\":[\"read\"],\"expiresIn\":\"PT10M\"}");
     String url = text(link, "url").replace("/content?", "/content/image.tif?");
 

@@ -2,6 +2,7 @@ package io.bigfile.security.links;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bigfile.support.ServiceClient;
 import io.bigfile.support.ServiceProcess;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -17,11 +18,13 @@ import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Key rotation across two services on one database: this test's service has the keys {@code old}
- * (signing) and {@code new}; a second one, started as a child JVM, has only {@code new}, as after
- * the rotation, audits reads too and writes its logs as ECS JSON. The old key's links are refused
- * by the second (403 problem), its own links work on both, and its audit events are JSON objects
- * with their fields.
+ * Key rotation across two services on one database, both in {@code token} mode with the creator's
+ * token: this test's service has the keys {@code old} (signing) and {@code new}; a second one,
+ * started as a child JVM, has only {@code new}, as after the rotation, audits reads too and writes
+ * its logs as ECS JSON. The old key's links are refused by the second (403 problem), its own links
+ * work on both, without a token, and its audit events (the link's creation with the token, reads
+ * with the link, refusals by the link filter and by the security chain) are JSON objects with their
+ * fields.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class SignedLinkKeysIT extends SignedLinksTestBase {
@@ -38,8 +41,7 @@ class SignedLinkKeysIT extends SignedLinksTestBase {
   @Test
   void removingAKeyRevokesItsLinksAndTheAuditLogCarriesTheEventsAsEcsJson() {
     byte[] content = random(3 * BLOCK, 21);
-    String id = createFile("{\"blockSize\":" + BLOCK + "}");
-    replace(id, content);
+    String id = fileWith(content);
     JsonNode oldLink = createLink(id, "{\"operations\":[\"read\"],\"expiresIn\":\"PT1H\"}");
     assertThat(text(oldLink, "url")).contains("link-key=old");
 
@@ -49,7 +51,10 @@ class SignedLinkKeysIT extends SignedLinksTestBase {
             List.of("-XX:TieredStopAtLevel=1"),
             List.of(
                 "--logging.structured.format.console=ecs",
-                "--bigfile.security.mode=none",
+                "--bigfile.security.mode=token",
+                "--bigfile.security.tokens[0].subject=" + CREATOR.subject(),
+                "--bigfile.security.tokens[0].token=" + CREATOR.token(),
+                "--bigfile.security.tokens[0].scopes=" + CREATOR.scopes(),
                 "--bigfile.security.audit.reads=true",
                 "--bigfile.security.links.keys.new=" + NEW_KEY));
     rotated.start();
@@ -61,10 +66,11 @@ class SignedLinkKeysIT extends SignedLinksTestBase {
     assertStatus(send(link(oldLink).header("Range", "bytes=0-9").GET()), 206);
 
     // a link the rotated service signs (with new) works on both
+    ServiceClient creatorThere = rotated.as(CREATOR.token());
     JsonNode newLink =
         json(
-            rotated.send(
-                rotated
+            creatorThere.send(
+                creatorThere
                     .request("/v1/files/" + id + "/links")
                     .header("Content-Type", "application/json")
                     .POST(
@@ -81,6 +87,8 @@ class SignedLinkKeysIT extends SignedLinksTestBase {
     HttpResponse<byte[]> here = send(link(newLink).GET());
     assertStatus(here, 200);
     assertThat(here.body()).isEqualTo(content);
+    // without a link or a token: 401
+    assertStatus(rotated.send(rotated.request("/v1/files/" + id).GET()), 401);
 
     // the audit events, as JSON lines of the rotated service's console
     JsonNode created =
@@ -90,8 +98,8 @@ class SignedLinkKeysIT extends SignedLinksTestBase {
     assertThat(created.at("/log/level").asString()).isEqualTo("INFO");
     assertThat(created.at("/service/name").asString()).isEqualTo("bigfile");
     assertThat(created.at("/event/outcome").asString()).isEqualTo("success");
-    assertThat(created.at("/user/name").asString()).isEqualTo("anonymous");
-    assertThat(created.at("/bigfile/auth").asString()).isEqualTo("none");
+    assertThat(created.at("/user/name").asString()).isEqualTo(CREATOR.subject());
+    assertThat(created.at("/bigfile/auth").asString()).isEqualTo("token");
     assertThat(created.at("/bigfile/file").asString()).isEqualTo(id);
     assertThat(created.at("/bigfile/link/key").asString()).isEqualTo("new");
     assertThat(created.at("/bigfile/link/operations").asString()).isEqualTo("read");
@@ -105,6 +113,15 @@ class SignedLinkKeysIT extends SignedLinksTestBase {
     assertThat(refusal.at("/bigfile/auth").asString()).isEqualTo("signed-link");
     assertThat(refusal.at("/event/reason").asString()).contains("does not have");
     assertThat(refusal.at("/url/path").asString()).isEqualTo("/v1/files/" + id + "/content");
+    JsonNode unauthenticated =
+        awaitEvent(
+            "the request without a token",
+            e ->
+                "refused".equals(e.at("/event/action").asString())
+                    && e.at("/http/response/status_code").asInt() == 401);
+    assertThat(unauthenticated.at("/bigfile/auth").asString()).isEqualTo("none");
+    assertThat(unauthenticated.at("/user/name").asString()).isEqualTo("anonymous");
+    assertThat(unauthenticated.at("/url/path").asString()).isEqualTo("/v1/files/" + id);
 
     // reads are audited there (bigfile.security.audit.reads=true), with the link's creator
     JsonNode read =
@@ -114,7 +131,7 @@ class SignedLinkKeysIT extends SignedLinksTestBase {
                 "readContent".equals(e.at("/event/action").asString())
                     && e.at("/http/response/status_code").asInt() == 206);
     assertThat(read.at("/bigfile/auth").asString()).isEqualTo("signed-link");
-    assertThat(read.at("/user/name").asString()).isEqualTo("anonymous");
+    assertThat(read.at("/user/name").asString()).isEqualTo(CREATOR.subject());
     assertThat(read.at("/bigfile/link/key").asString()).isEqualTo("new");
     assertThat(read.at("/bigfile/range").asString()).isEqualTo("bytes 10-19/" + content.length);
     assertThat(read.at("/bigfile/bytes").asLong()).isEqualTo(10);
@@ -122,7 +139,10 @@ class SignedLinkKeysIT extends SignedLinksTestBase {
 
     // what the service logged (its first line is the command line that started it)
     String logged = rotated.output().substring(rotated.output().indexOf("\n{"));
-    assertThat(logged).doesNotContain("link-sig=").doesNotContain(NEW_KEY);
+    assertThat(logged)
+        .doesNotContain("link-sig=")
+        .doesNotContain(NEW_KEY)
+        .doesNotContain(CREATOR.token());
   }
 
   private JsonNode awaitEvent(String what, Predicate<JsonNode> match) {

@@ -2,6 +2,8 @@ package io.bigfile.security.links;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bigfile.support.ServiceClient;
+import jakarta.servlet.FilterRegistration;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -11,22 +13,85 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
+import org.springframework.security.web.FilterChainProxy;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.web.context.WebApplicationContext;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Signed links end to end, with the service in-process: reads whole, in one range, in several
- * ({@code multipart/byteranges}) and HEAD; a pinned revision after later commits; writes; and a 403
- * problem, changing nothing, for a link that is expired, tampered with, used for another operation
- * or another file, or signed with a key the service does not have.
+ * Signed links end to end, with the service in-process in {@code token} mode, links created with
+ * bearer tokens and used without any: reads whole, in one range, in several ({@code
+ * multipart/byteranges}) and HEAD; a pinned revision after later commits; writes; and a 403
+ * problem, changing nothing, for a link that is expired, tampered with, used for another operation,
+ * another file or another resource, inside a transaction, or signed with a key the service does not
+ * have. The link filter runs once per request, inside the security filter chain.
  */
 class SignedLinksIT extends SignedLinksTestBase {
 
   private static final String READ_1H = "{\"operations\":[\"read\"],\"expiresIn\":\"PT1H\"}";
 
-  private String fileWith(byte[] content) {
-    String id = createFile("{\"blockSize\":" + BLOCK + ",\"name\":\"scene.bin\"}");
-    replace(id, content);
-    return id;
+  @Autowired FilterChainProxy securityFilterChains;
+
+  @Autowired WebApplicationContext context;
+
+  @Test
+  void theLinkFilterRunsInsideTheSecurityChainOnlyBeforeBearerTokens() {
+    // not a servlet filter of its own, which would run outside the chain
+    assertThat(context.getServletContext().getFilterRegistrations().values())
+        .extracting(FilterRegistration::getClassName)
+        .isNotEmpty()
+        .doesNotContain(SignedLinkFilter.class.getName());
+    // once in the chain, before bearer-token authentication
+    List<SecurityFilterChain> chains = securityFilterChains.getFilterChains();
+    assertThat(chains).hasSize(1);
+    List<Class<?>> filters =
+        chains.get(0).getFilters().stream().<Class<?>>map(Object::getClass).toList();
+    assertThat(filters).containsOnlyOnce(SignedLinkFilter.class);
+    assertThat(filters.indexOf(SignedLinkFilter.class))
+        .isLessThan(filters.indexOf(BearerTokenAuthenticationFilter.class));
+  }
+
+  @Test
+  void aLinkNeedsNoAuthorizationHeader() {
+    byte[] content = random(2 * BLOCK, 15);
+    String id = fileWith(content);
+    JsonNode link = createLink(id, READ_1H);
+    HttpRequest.Builder plain = link(link).header("Range", "bytes=10-19");
+    assertThat(plain.copy().GET().build().headers().firstValue("Authorization")).isEmpty();
+    HttpResponse<byte[]> r = send(plain.GET());
+    assertStatus(r, 206);
+    assertThat(r.body()).isEqualTo(slice(content, 10, 20));
+    // the same request without the link's parameters needs a token
+    HttpResponse<byte[]> without = send(request(contentPath(id)).header("Range", "bytes=10-19"));
+    assertStatus(without, 401);
+    assertThat(header(without, "WWW-Authenticate")).startsWith("Bearer ");
+  }
+
+  /**
+   * A bearer token sent along with a link is not looked at: a stale one does not make the link
+   * fail, and a valid one neither replaces the link's principal nor adds its scopes (AuditLogIT
+   * shows the principal).
+   */
+  @Test
+  void aBearerTokenSentAlongWithALinkIsNotLookedAt() {
+    byte[] content = random(BLOCK, 16);
+    String id = fileWith(content);
+    JsonNode link = createLink(id, READ_1H);
+    HttpResponse<byte[]> stale =
+        send(link(link).header("Authorization", "Bearer no-longer-a-token-of-this-service").GET());
+    assertStatus(stale, 200);
+    assertThat(stale.body()).isEqualTo(content);
+    // a token with every scope does not turn a read link into a write one
+    assertForbidden(
+        send(
+            link(link)
+                .header("Authorization", "Bearer " + Tokens.ADMIN.token())
+                .header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[4]))),
+        "does not allow PUT");
+    assertThat(creator().read(id)).isEqualTo(content);
   }
 
   @Test
@@ -40,7 +105,7 @@ class SignedLinksIT extends SignedLinksTestBase {
     assertThat(header(created, "Cache-Control")).isEqualTo("no-store");
     assertThat(text(link, "url"))
         .startsWith("http://localhost:" + port + "/v1/files/" + id + "/content?link-op=read&")
-        .contains("&link-key=old&link-sub=alice&link-sig=");
+        .contains("&link-key=old&link-sub=" + CREATOR.subject() + "&link-sig=");
     assertThat(link.path("operations").get(0).asString()).isEqualTo("read");
     assertThat(link.path("operations")).hasSize(1);
     assertThat(link.path("at").isNull()).isTrue();
@@ -107,18 +172,22 @@ class SignedLinksIT extends SignedLinksTestBase {
     HttpResponse<byte[]> r = send(request(named).header("Range", "bytes=100-199").GET());
     assertStatus(r, 206);
     assertThat(r.body()).isEqualTo(slice(content, 100, 200));
-    // a segment that could resolve to another resource is refused
-    for (String segment : new String[] {"..", "%2e%2e", ".", "a;b"}) {
-      assertForbidden(
-          send(request(pq.replace("/content?", "/content/" + segment + "?")).GET()), "/content");
+    // a segment that could resolve to another resource is refused: by the security chain's
+    // firewall (400), before the link filter would
+    for (String segment : new String[] {"..", "%2e%2e", ".", "a;b", "%2F", "%5C"}) {
+      HttpResponse<byte[]> refused =
+          send(request(pq.replace("/content?", "/content/" + segment + "?")).GET());
+      assertStatus(refused, 400);
+      assertThat(header(refused, "Content-Type")).startsWith(PROBLEM_JSON);
     }
   }
 
   @Test
   void aPinnedLinkKeepsServingItsRevisionAfterLaterCommits() {
     byte[] v1 = random(4 * BLOCK, 3);
-    String id = createFile("{\"blockSize\":" + BLOCK + "}");
-    long r1 = replace(id, v1).path("revision").asLong();
+    ServiceClient creator = creator();
+    String id = creator.createFile("{\"blockSize\":" + BLOCK + "}");
+    long r1 = creator.replace(id, v1).path("revision").asLong();
     JsonNode link =
         createLink(id, "{\"operations\":[\"read\"],\"expiresIn\":\"PT1H\",\"at\":" + r1 + "}");
     assertThat(link.path("at").asLong()).isEqualTo(r1);
@@ -126,11 +195,11 @@ class SignedLinksIT extends SignedLinksTestBase {
 
     // later commits: a new content, then a range write inside a transaction
     byte[] v2 = random(6 * BLOCK, 4);
-    replace(id, v2);
-    String txn = begin();
-    writeAt(id, 0, new byte[] {1, 2, 3}, "?txn=" + txn);
-    commit(txn);
-    assertThat(read(id)).isNotEqualTo(v1);
+    creator.replace(id, v2);
+    String txn = begin(CREATOR);
+    creator.writeAt(id, 0, new byte[] {1, 2, 3}, "?txn=" + txn);
+    creator.commit(txn);
+    assertThat(creator.read(id)).isNotEqualTo(v1);
 
     HttpResponse<byte[]> whole = send(link(link).GET());
     assertStatus(whole, 200);
@@ -189,7 +258,7 @@ class SignedLinksIT extends SignedLinksTestBase {
     System.arraycopy(tail, 0, expected, content.length, tail.length);
     expected[0] = 'A';
     expected[1] = 'B';
-    assertThat(read(id)).isEqualTo(expected);
+    assertThat(creator().read(id)).isEqualTo(expected);
 
     assertForbidden(send(link(link).GET()), "does not allow GET");
     HttpResponse<byte[]> head =
@@ -225,7 +294,7 @@ class SignedLinksIT extends SignedLinksTestBase {
     String[] tampered = {
       pq.replace("link-op=write", "link-op=read,write"),
       pq.replace("link-expires=" + expires, "link-expires=" + (Long.parseLong(expires) + 86400)),
-      pq.replace("link-sub=alice", "link-sub=bob"),
+      pq.replace("link-sub=" + CREATOR.subject(), "link-sub=" + Tokens.OTHER.subject()),
       pq.replace("link-key=old", "link-key=new"),
       pq.replace("link-sig=" + sig, "link-sig=" + new StringBuilder(sig).reverse()),
     };
@@ -239,7 +308,7 @@ class SignedLinksIT extends SignedLinksTestBase {
     }
     assertForbidden(send(request(pq.replace("link-key=old", "link-key=gone")).GET()), "key");
     assertForbidden(send(request(pq.replace("&link-sig=" + sig, "")).GET()), "lacks its link-sig");
-    assertThat(read(id)).as("nothing was written").isEqualTo(content);
+    assertThat(creator().read(id)).as("nothing was written").isEqualTo(content);
   }
 
   @Test
@@ -280,18 +349,64 @@ class SignedLinksIT extends SignedLinksTestBase {
     assertForbidden(
         send(request(pq.replace("/content?", "/revisions?")).GET()), "only for its file's content");
     assertForbidden(send(request(pq.replace("/content?", "?")).DELETE()), "content");
-    assertThat(read(fileA)).isEqualTo(a);
-    assertThat(read(fileB)).isEqualTo(b);
+    assertThat(creator().read(fileA)).isEqualTo(a);
+    assertThat(creator().read(fileB)).isEqualTo(b);
   }
 
+  /**
+   * A link grants its operation on its file's content and nothing else, though its principal's
+   * scopes would allow more: not the file's JSON, not a listing, not its data ranges, not another
+   * link, not a transaction; and it leaves nothing behind for the next request.
+   */
+  @Test
+  void aLinkGrantsNothingButItsOperationOnItsContent() {
+    String id = fileWith(random(BLOCK, 17));
+    JsonNode link = createLink(id, READ_1H);
+    String query = pathAndQuery(link).substring(pathAndQuery(link).indexOf('?'));
+    String onlyContent = "only for its file's content";
+    assertForbidden(send(request("/v1/files/" + id + query).GET()), onlyContent);
+    HttpResponse<byte[]> head =
+        send(
+            request("/v1/files/" + id + query).method("HEAD", HttpRequest.BodyPublishers.noBody()));
+    assertStatus(head, 403);
+    assertThat(header(head, "Content-Type")).startsWith(PROBLEM_JSON);
+    assertForbidden(send(request("/v1/files" + query).GET()), onlyContent);
+    assertForbidden(send(request("/v1/files/" + id + "/ranges" + query).GET()), onlyContent);
+    assertForbidden(
+        send(
+            request("/v1/files/" + id + "/links" + query)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(READ_1H))),
+        onlyContent);
+    assertForbidden(
+        send(request("/v1/transactions" + query).POST(HttpRequest.BodyPublishers.noBody())),
+        onlyContent);
+    assertForbidden(send(request("/actuator/prometheus" + query).GET()), onlyContent);
+    // the link's request authenticated nothing beyond itself
+    assertStatus(send(link(link).GET()), 200);
+    assertStatus(send(request("/v1/files/" + id).GET()), 401);
+  }
+
+  /** Not even a transaction of the link's own creator: a link acts outside transactions. */
   @Test
   void aLinkCannotBeUsedInATransaction() {
-    String id = fileWith(random(BLOCK, 10));
+    byte[] content = random(BLOCK, 10);
+    String id = fileWith(content);
     JsonNode link = createLink(id, "{\"operations\":[\"read\",\"write\"],\"expiresIn\":\"PT1H\"}");
     assertThat(link.path("operations")).hasSize(2);
-    String txn = begin();
-    assertForbidden(send(request(pathAndQuery(link) + "&txn=" + txn).GET()), "txn");
-    abort(txn);
+    String txn = begin(CREATOR);
+    String inTxn = pathAndQuery(link) + "&txn=" + txn;
+    assertForbidden(send(request(inTxn).GET()), "txn cannot be used with it");
+    assertForbidden(
+        send(
+            request(inTxn)
+                .header("Content-Type", "application/octet-stream")
+                .header("Content-Range", "bytes 0-3/*")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[] {1, 2, 3, 4}))),
+        "txn");
+    assertForbidden(send(request(pathAndQuery(link) + "&txn=").GET()), "txn");
+    assertThat(creator().commit(txn).path("state").asString()).isEqualTo("committed");
+    assertThat(creator().read(id)).as("nothing was written").isEqualTo(content);
   }
 
   @Test
@@ -321,32 +436,49 @@ class SignedLinksIT extends SignedLinksTestBase {
     String id = fileWith(random(BLOCK, 12));
     String both = "{\"operations\":[\"read\",\"write\"],\"expiresIn\":\"PT1H\"}";
     String write = "{\"operations\":[\"write\"],\"expiresIn\":\"PT1H\"}";
-    assertForbidden(
-        sendCreateLink(id, write, "reader", "files.read"), "needs the scope files.write");
-    assertForbidden(sendCreateLink(id, both, "reader", "files.read"), "files.write");
-    assertForbidden(sendCreateLink(id, READ_1H, "writer", "files.write"), "files.read");
-    assertForbidden(sendCreateLink(id, READ_1H, "nobody", ""), "needs the scope files.read");
+    HttpResponse<byte[]> lacking = sendCreateLink(id, write, Tokens.READER);
+    assertForbidden(lacking, "needs the scope files.write");
+    assertThat(header(lacking, "WWW-Authenticate"))
+        .startsWith("Bearer ")
+        .contains("error=\"insufficient_scope\"")
+        .contains("scope=\"files.write\"");
+    assertForbidden(sendCreateLink(id, both, Tokens.READER), "files.write");
+    assertForbidden(sendCreateLink(id, READ_1H, Tokens.WRITER), "files.read");
+    assertForbidden(sendCreateLink(id, READ_1H, Tokens.DELETER), "needs the scope files.read");
     // files.admin implies every scope
-    assertStatus(sendCreateLink(id, both, "admin", "files.admin"), 201);
+    assertStatus(sendCreateLink(id, both, Tokens.ADMIN), 201);
     // the link acts as its creator
-    JsonNode link = json(sendCreateLink(id, READ_1H, "carol", "files.read"), 201);
-    assertThat(text(link, "url")).contains("&link-sub=carol&");
-    // with security off (no authentication at all) the link is anonymous's
-    JsonNode anonymous =
-        json(
-            send(
-                request("/v1/files/" + id + "/links")
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(READ_1H))),
-            201);
-    assertThat(text(anonymous, "url")).contains("&link-sub=anonymous&");
-    assertStatus(send(link(anonymous).GET()), 200);
+    JsonNode link = json(sendCreateLink(id, READ_1H, Tokens.READER), 201);
+    assertThat(text(link, "url")).contains("&link-sub=reader&");
+    assertStatus(send(link(link).GET()), 200);
+  }
+
+  /**
+   * The endpoint lets a caller with no authentication grant anything only when security is off
+   * (SignedLinksSecurityOffIT); here the chain stops such a caller first.
+   */
+  @Test
+  void creatingALinkNeedsAValidToken() {
+    String id = fileWith(random(BLOCK, 18));
+    for (ServiceClient caller : List.of(this, as("not-a-token-of-this-service-0123456789abcdef"))) {
+      HttpResponse<byte[]> r =
+          caller.send(
+              caller
+                  .request("/v1/files/" + id + "/links")
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(READ_1H)));
+      assertStatus(r, 401);
+      assertThat(header(r, "Content-Type")).startsWith(PROBLEM_JSON);
+      assertThat(text(JSON.readTree(r.body()), "type"))
+          .isEqualTo("https://bigfile.io/problems/unauthenticated");
+      assertThat(header(r, "WWW-Authenticate")).startsWith("Bearer ");
+    }
   }
 
   @Test
   void anInvalidLinkRequestIs400AndAnUnknownFile404() {
     String id = fileWith(random(BLOCK, 13));
-    long head = replace(id, random(BLOCK, 14)).path("revision").asLong();
+    long head = creator().replace(id, random(BLOCK, 14)).path("revision").asLong();
     String[][] cases = {
       {"{\"operations\":[\"delete\"],\"expiresIn\":\"PT1H\"}", "'delete' is not an operation"},
       {"{\"operations\":[],\"expiresIn\":\"PT1H\"}", "at least one of read, write"},

@@ -2,7 +2,8 @@ package io.bigfile.security.links;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.bigfile.support.ServiceTestBase;
+import io.bigfile.support.SecuredServiceTestBase;
+import io.bigfile.support.ServiceClient;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -11,58 +12,57 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.springframework.context.annotation.Import;
-import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The service in-process with two signed-link keys ({@code old} signs new links, {@code new} is
- * configured too) and {@link HeaderAuthentication} standing in for bearer tokens. The signed-link
- * filter is the service's own registration (there is no security filter chain on this branch of the
- * code). Subclasses share one application context.
+ * The service in-process in {@code token} mode ({@link SecuredServiceTestBase}: its configured
+ * tokens, and two signed-link keys, {@code old} signing new links and {@code new} configured too).
+ * Links are created with real bearer tokens ({@link #CREATOR} unless a test says which); requests
+ * made with a link carry no {@code Authorization} header. Subclasses share the application context
+ * of every {@link SecuredServiceTestBase}.
  */
-@TestPropertySource(
-    properties = {
-      // no bearer tokens here: HeaderAuthentication stands in for them
-      "bigfile.security.mode=none",
-      "bigfile.security.links.keys.old=" + SignedLinksTestBase.OLD_KEY,
-      "bigfile.security.links.keys.new=" + SignedLinksTestBase.NEW_KEY,
-      "bigfile.security.links.signing-key=old"
-    })
-@Import(HeaderAuthentication.class)
-public abstract class SignedLinksTestBase extends ServiceTestBase {
+public abstract class SignedLinksTestBase extends SecuredServiceTestBase {
 
-  /** 32 bytes, base64: the key that signs links in this context. */
-  public static final String OLD_KEY = "b2xkLWtleS1vZi10aGUtc2lnbmVkLWxpbmtzLXRlc3Q=";
+  /** The key that signs links in this context. */
+  public static final String OLD_KEY = OLD_LINK_KEY;
 
-  /** 32 bytes, base64: the key that replaces it. */
-  public static final String NEW_KEY = "bmV3LWtleS1vZi10aGUtc2lnbmVkLWxpbmtzLXRlc3Q=";
+  /** The key that replaces it. */
+  public static final String NEW_KEY = NEW_LINK_KEY;
+
+  /** Who creates links unless a test says otherwise: files.read and files.write. */
+  public static final Tokens CREATOR = Tokens.NO_DELETE;
 
   public static final String PROBLEM_JSON = "application/problem+json";
   public static final String FORBIDDEN = "https://bigfile.io/problems/forbidden";
   public static final int BLOCK = 4096;
 
-  /** A request as {@code subject} holding {@code scopes} (space-separated). */
-  public HttpRequest.Builder as(String subject, String scopes, String pathAndQuery) {
-    return request(pathAndQuery)
-        .header(HeaderAuthentication.SUBJECT, subject)
-        .header(HeaderAuthentication.SCOPES, scopes);
+  /** This service, called with the creator's token. */
+  public ServiceClient creator() {
+    return as(CREATOR);
   }
 
-  /** POST /v1/files/{id}/links with this body, as alice with every scope. */
+  /** A new file of 4 KiB blocks with this content, created and written by the creator. */
+  public String fileWith(byte[] content) {
+    String id = creator().createFile("{\"blockSize\":" + BLOCK + ",\"name\":\"scene.bin\"}");
+    creator().replace(id, content);
+    return id;
+  }
+
+  /** POST /v1/files/{id}/links with this body, as the {@link #CREATOR}. */
   public HttpResponse<byte[]> sendCreateLink(String file, String json) {
-    return sendCreateLink(file, json, "alice", "files.read files.write");
+    return sendCreateLink(file, json, CREATOR);
   }
 
-  public HttpResponse<byte[]> sendCreateLink(
-      String file, String json, String subject, String scopes) {
-    return send(
-        as(subject, scopes, "/v1/files/" + file + "/links")
+  /** POST /v1/files/{id}/links with this body and this token. */
+  public HttpResponse<byte[]> sendCreateLink(String file, String json, Tokens token) {
+    ServiceClient c = as(token);
+    return c.send(
+        c.request("/v1/files/" + file + "/links")
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(json)));
   }
 
-  /** Creates a link, which must succeed, and returns its JSON. */
+  /** Creates a link as the creator, which must succeed, and returns its JSON. */
   public JsonNode createLink(String file, String json) {
     return json(sendCreateLink(file, json), 201);
   }
@@ -73,7 +73,7 @@ public abstract class SignedLinksTestBase extends ServiceTestBase {
     return u.getRawPath() + "?" + u.getRawQuery();
   }
 
-  /** A request to a link, with no authentication of its own. */
+  /** A request to a link, with no {@code Authorization} header. */
   public HttpRequest.Builder link(JsonNode link) {
     return request(pathAndQuery(link));
   }
