@@ -10,8 +10,6 @@ import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.security.web.firewall.HttpFirewall;
-import org.springframework.security.web.firewall.StrictHttpFirewall;
 
 /** Settings of the HTTP edge. */
 @Configuration(proxyBeanMethods = false)
@@ -49,19 +47,6 @@ class WebConfig {
       factory.addContextCustomizers(
           context -> ErrorProblems.replaceErrorReportValveOnStart((Host) context.getParent()));
     };
-  }
-
-  /**
-   * Spring Security's firewall refuses a path that is not normalised or holds a suspicious encoding
-   * (a 400 problem, through the error page). It would also refuse a method it does not know with a
-   * 400; that is left to Spring MVC, which answers 405 with {@code Allow}, as for any method a path
-   * does not take ({@code TRACE} stays refused by the web server).
-   */
-  @Bean
-  HttpFirewall httpFirewall() {
-    StrictHttpFirewall firewall = new StrictHttpFirewall();
-    firewall.setUnsafeAllowAnyHttpMethod(true);
-    return firewall;
   }
 
   @Bean
