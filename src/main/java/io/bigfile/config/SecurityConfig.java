@@ -10,6 +10,7 @@ import io.bigfile.security.TokenFile;
 import io.bigfile.security.audit.AuditLog;
 import io.bigfile.security.links.SignedLinkAuthentication;
 import jakarta.servlet.Filter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -30,6 +31,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -156,10 +158,21 @@ class SecurityConfig {
    * server refuses it.
    */
   @Bean
-  WebSecurityCustomizer firewallForAnyMethod() {
+  WebSecurityCustomizer firewallForAnyMethod(ProblemResponses problems) {
     StrictHttpFirewall firewall = new StrictHttpFirewall();
     firewall.setUnsafeAllowAnyHttpMethod(true);
-    return web -> web.httpFirewall(firewall);
+    return web ->
+        web.httpFirewall(firewall)
+            .requestRejectedHandler(
+                (request, response, rejected) ->
+                    problems.write(
+                        request,
+                        response,
+                        HttpStatus.BAD_REQUEST,
+                        URI.create("about:blank"),
+                        "the request target is not a path in normal form: it may not hold '.' or"
+                            + " '..' segments, '//', ';', or a percent-encoded '.', '/', '\\' or"
+                            + " '%', which no file id or name needs"));
   }
 
   /**

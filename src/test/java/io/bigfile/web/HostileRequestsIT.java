@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -414,6 +415,23 @@ class HostileRequestsIT extends HttpTestBase {
       assertStatus(postEmpty("/v1/transactions/" + txn + "/commit"), 200);
     }
     assertThat(state(id)).as("the file after " + row.name()).isEqualTo(before);
+  }
+
+  /**
+   * A path Spring Security's firewall refuses (not in normal form) is a 400 problem that says what
+   * is wrong with the path, not the container's text about malformed HTTP.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"/v1/files/{id}/content;x=1", "/v1/files/{id}/./content", "/v1//files"})
+  void aPathNotInNormalFormIsAProblemAboutThePath(String target) throws IOException {
+    String id = fileWith(random(BLOCK, target.hashCode()));
+    Map<String, Object> before = state(id);
+
+    Response r = send(port, raw("GET", target.replace("{id}", id), null, ""), false);
+
+    assertProblem(r, 400);
+    assertThat(text(JSON.readTree(r.body), "detail")).as(r.toString()).contains("normal form");
+    assertThat(state(id)).isEqualTo(before);
   }
 
   /**
