@@ -11,7 +11,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param readConnections the pool for reads
  * @param writeConnections connections for commits and autocommit uploads: at most this many run at
- *     once
+ *     once (an upload's body has arrived before it takes one: see {@link UploadsProperties})
  * @param connectionWait how long a commit or upload waits for a write connection before answering
  *     503
  * @param headRefresh how often the head revision is re-read even without notifications
