@@ -21,8 +21,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -46,13 +48,17 @@ import org.springframework.http.MediaType;
  * (memory, or a temporary file past the memory threshold), holding only its connection; the request
  * is dispatched again when the body is complete and is handled as before, reading its body from the
  * spool at the speed of memory or a local disk. A database connection is then held only for the
- * time the database itself takes.
+ * time the database itself takes. A small body that came with the request's head (the common small
+ * write) is taken at once and handled on its thread, without the second dispatch.
  *
  * <p>A body whose rate falls below the minimum over a window (a stalled one: nothing for a window)
  * is refused with {@code 408 Request Timeout} and {@code Connection: close} (RFC 9110 section
- * 15.5.9) without being handled, so it changes nothing; the rest of it is not read (the valve tells
- * Tomcat not to drain it). A body that ends before its declared length is {@code 400}; one that
- * cannot be stored (no room for its file) is {@code 503}.
+ * 15.5.9) without being handled, so it changes nothing; the rest of it is not read (Tomcat closes
+ * the connection after the answer, which {@code SlowClientsIT} checks). A body longer than the
+ * largest file may be is {@code 413}, as soon as it says so or grows past it; one that cannot be
+ * stored (no room for its file) is {@code 503}; one that ends before its declared length or last
+ * chunk (the client closed the connection or its side of it) is {@code 400}, if the connection
+ * still takes an answer.
  *
  * <p>Requests without a body pass straight through. The filter must come after every other filter
  * (lowest precedence): those run once, on the first dispatch, and this one alone acts on the
@@ -64,6 +70,14 @@ public final class ReceivedBodies implements Filter, AutoCloseable {
 
   /** The request attribute holding the body being received. */
   private static final String BODY = ReceivedBodies.class.getName() + ".body";
+
+  /** How a refused body can end: the reasons counted by {@link #refused}. */
+  private static final Set<ReceivedBody.Outcome> REFUSALS =
+      Set.of(
+          ReceivedBody.Outcome.TOO_SLOW,
+          ReceivedBody.Outcome.TOO_LARGE,
+          ReceivedBody.Outcome.CUT_SHORT,
+          ReceivedBody.Outcome.NO_ROOM);
 
   private final long maxLength;
   private final long minRate;
@@ -110,14 +124,6 @@ public final class ReceivedBodies implements Filter, AutoCloseable {
     monitor.scheduleWithFixedDelay(this::checkRates, tick, tick, TimeUnit.MILLISECONDS);
   }
 
-  /** How a refused body can end: the reasons counted by {@link #refused}. */
-  private static final Set<ReceivedBody.Outcome> REFUSALS =
-      Set.of(
-          ReceivedBody.Outcome.TOO_SLOW,
-          ReceivedBody.Outcome.TOO_LARGE,
-          ReceivedBody.Outcome.CUT_SHORT,
-          ReceivedBody.Outcome.NO_ROOM);
-
   /** Bodies being received now. */
   public int receiving() {
     return receiving.size();
@@ -128,14 +134,9 @@ public final class ReceivedBodies implements Filter, AutoCloseable {
    * cut_short}, {@code no_room}.
    */
   public Map<String, LongAdder> refused() {
-    Map<String, LongAdder> out = new java.util.TreeMap<>();
-    refused.forEach((o, n) -> out.put(o.name().toLowerCase(java.util.Locale.ROOT), n));
+    Map<String, LongAdder> out = new TreeMap<>();
+    refused.forEach((o, n) -> out.put(o.name().toLowerCase(Locale.ROOT), n));
     return out;
-  }
-
-  /** Memory held by the bodies being received and those being handled. */
-  public long memoryUsed() {
-    return memory.used();
   }
 
   @Override
@@ -159,7 +160,26 @@ public final class ReceivedBodies implements Filter, AutoCloseable {
       chain.doFilter(request, response);
       return;
     }
-    receive(req, resp);
+    BodySpool spool = new BodySpool(memory, memoryThreshold, dir);
+    boolean whole;
+    try {
+      whole = receivedAlready(req, spool);
+    } catch (IOException e) {
+      // the client ended the body early (or the connection broke) while it was read at once
+      spool.close();
+      refused.get(ReceivedBody.Outcome.CUT_SHORT).increment();
+      refuseCutShort(req, resp);
+      return;
+    }
+    if (!whole) {
+      receive(req, resp, spool);
+      return;
+    }
+    try {
+      chain.doFilter(new Received(req, spool.read()), response);
+    } finally {
+      spool.close();
+    }
   }
 
   /** RFC 9112 section 6.3: a request has a body if it has Content-Length or Transfer-Encoding. */
@@ -167,17 +187,57 @@ public final class ReceivedBodies implements Filter, AutoCloseable {
     return req.getContentLengthLong() > 0 || req.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
   }
 
-  /** Starts receiving the body; the request comes back as an ASYNC dispatch when it ends. */
-  private void receive(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+  /**
+   * Takes a small body of known length that came with the request's head (already in the
+   * container's buffer: {@code available()} says so, and a read of what is available does not
+   * block), so that the common small write is handled at once, on its thread. Whatever part of it
+   * did come stays in the spool for {@link #receive}.
+   *
+   * @return whether the whole body was there
+   */
+  private boolean receivedAlready(HttpServletRequest req, BodySpool spool) throws IOException {
+    long declared = req.getContentLengthLong();
+    if (declared <= 0 || declared > memoryThreshold) {
+      return false;
+    }
+    ServletInputStream in = req.getInputStream();
+    byte[] buf = ReceivedBody.readBuffer();
+    while (spool.length() < declared && in.available() > 0) {
+      int n = in.read(buf, 0, (int) Math.min(buf.length, declared - spool.length()));
+      if (n < 0) {
+        return false;
+      }
+      spool.write(buf, 0, n);
+    }
+    return spool.length() == declared;
+  }
+
+  /**
+   * Receives the rest of the body without a thread; the request comes back as an ASYNC dispatch
+   * when it ends.
+   */
+  private void receive(HttpServletRequest req, HttpServletResponse resp, BodySpool spool)
+      throws IOException {
     AsyncContext async = req.startAsync(req, resp);
     // the rate monitor decides how long a body may take, not the container's async timeout
     async.setTimeout(0);
     ServletInputStream in = req.getInputStream();
-    BodySpool spool = new BodySpool(memory, memoryThreshold, dir);
     ReceivedBody[] self = new ReceivedBody[1];
     ReceivedBody body =
         new ReceivedBody(
-            async, in, spool, maxLength, System.nanoTime(), () -> receiving.remove(self[0]));
+            async,
+            in,
+            spool,
+            maxLength,
+            System.nanoTime(),
+            outcome -> {
+              receiving.remove(self[0]);
+              LongAdder count = refused.get(outcome);
+              if (count != null) {
+                count.increment();
+              }
+            },
+            outcome -> refuse(req, resp, outcome, self[0]));
     self[0] = body;
     req.setAttribute(BODY, body);
     async.addListener(body);
@@ -192,12 +252,21 @@ public final class ReceivedBodies implements Filter, AutoCloseable {
   private void handle(
       HttpServletRequest req, HttpServletResponse resp, FilterChain chain, ReceivedBody body)
       throws IOException, ServletException {
-    LongAdder count = refused.get(body.outcome());
-    if (count != null) {
-      count.increment();
+    if (body.outcome() == ReceivedBody.Outcome.RECEIVED) {
+      chain.doFilter(new Received(req, body.body()), resp);
+    } else {
+      refuse(req, resp, body.outcome(), body);
     }
-    switch (body.outcome()) {
-      case RECEIVED -> chain.doFilter(new Received(req, body.body()), resp);
+  }
+
+  /** The answer to a body refused before its request was handled. */
+  private void refuse(
+      HttpServletRequest req,
+      HttpServletResponse resp,
+      ReceivedBody.Outcome outcome,
+      ReceivedBody body)
+      throws IOException {
+    switch (outcome) {
       case TOO_SLOW ->
           refuse(
               req,
@@ -211,14 +280,6 @@ public final class ReceivedBodies implements Filter, AutoCloseable {
                   + " s ("
                   + body.length()
                   + " bytes received); the request was not carried out and changed nothing");
-      case CUT_SHORT ->
-          refuse(
-              req,
-              resp,
-              HttpServletResponse.SC_BAD_REQUEST,
-              "Bad Request",
-              "the request body ended before its declared length (Content-Length) or its last"
-                  + " chunk; the request was not carried out and changed nothing");
       case TOO_LARGE ->
           refuse(
               req,
@@ -238,10 +299,22 @@ public final class ReceivedBodies implements Filter, AutoCloseable {
             "Service Unavailable",
             "the server has no room to receive the request body now; retry later");
       }
-      case RECEIVING, LOST -> {
-        // nothing to answer on a broken connection
+      case CUT_SHORT -> refuseCutShort(req, resp);
+      case RECEIVING, RECEIVED, LOST -> {
+        // nothing to refuse, or no one to answer
       }
     }
+  }
+
+  private static void refuseCutShort(HttpServletRequest req, HttpServletResponse resp)
+      throws IOException {
+    refuse(
+        req,
+        resp,
+        HttpServletResponse.SC_BAD_REQUEST,
+        "Bad Request",
+        "the request body ended before its declared length or its last chunk; the request was not"
+            + " carried out and changed nothing");
   }
 
   /**
@@ -270,6 +343,7 @@ public final class ReceivedBodies implements Filter, AutoCloseable {
     resp.setContentLength(bytes.length);
     try {
       resp.getOutputStream().write(bytes);
+      resp.flushBuffer();
     } catch (IOException e) {
       // the client is gone; nothing was done for it
       LOG.debug("the refusal could not be sent: {}", e.toString());

@@ -9,6 +9,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +35,10 @@ final class ReceivedBody implements ReadListener, AsyncListener {
     RECEIVED,
     /** Slower than the minimum rate, or stalled: refused with 408. */
     TOO_SLOW,
-    /** Ended before its declared length or its last chunk: refused with 400. */
+    /**
+     * Ended before its declared length or its last chunk (the client closed the connection or its
+     * side of it): refused with 400 when the connection still takes an answer.
+     */
     CUT_SHORT,
     /** Longer than any file may be: refused with 413. */
     TOO_LARGE,
@@ -48,18 +52,32 @@ final class ReceivedBody implements ReadListener, AsyncListener {
   private static final ThreadLocal<byte[]> READ_BUFFER =
       ThreadLocal.withInitial(() -> new byte[64 * 1024]);
 
+  /** Writes the answer to a refused body. */
+  @FunctionalInterface
+  interface Refusal {
+    void send(Outcome outcome) throws IOException;
+  }
+
+  /** This thread's buffer for reading what arrived. */
+  static byte[] readBuffer() {
+    return READ_BUFFER.get();
+  }
+
   private final AsyncContext async;
   private final ServletInputStream in;
   private final BodySpool spool;
   private final long maxLength;
-  private final Runnable finished;
+  private final Consumer<Outcome> finished;
+  private final Refusal refusal;
   private Outcome outcome = Outcome.RECEIVING;
   private long windowStart;
   private long windowLength;
+  private boolean responded;
 
   /**
    * @param maxLength the longest body taken; a longer one is refused
-   * @param finished told once when the body's reception ends, whichever way
+   * @param finished told once, with the outcome, when the body's reception ends
+   * @param refusal answers a refused body at once, in the container's error handling
    */
   ReceivedBody(
       AsyncContext async,
@@ -67,12 +85,14 @@ final class ReceivedBody implements ReadListener, AsyncListener {
       BodySpool spool,
       long maxLength,
       long now,
-      Runnable finished) {
+      Consumer<Outcome> finished,
+      Refusal refusal) {
     this.async = async;
     this.in = in;
     this.spool = spool;
     this.maxLength = maxLength;
     this.finished = finished;
+    this.refusal = refusal;
     this.windowStart = now;
   }
 
@@ -94,10 +114,20 @@ final class ReceivedBody implements ReadListener, AsyncListener {
   }
 
   @Override
-  public void onDataAvailable() throws IOException {
+  public void onDataAvailable() {
     byte[] buf = READ_BUFFER.get();
-    while (!in.isFinished() && in.isReady()) {
-      int n = in.read(buf);
+    while (true) {
+      int n;
+      try {
+        if (in.isFinished() || !in.isReady()) {
+          return;
+        }
+        n = in.read(buf);
+      } catch (IOException e) {
+        // the container saw it too, and follows with onError(AsyncEvent)
+        onError(e);
+        return;
+      }
       if (n < 0) {
         return;
       }
@@ -127,10 +157,15 @@ final class ReceivedBody implements ReadListener, AsyncListener {
     }
   }
 
+  /**
+   * A read failed: the outcome is noted, and the answer waits for the container's {@link
+   * #onError(AsyncEvent)}, which always follows a failed read and is where a listener must answer
+   * and complete (otherwise the container answers with its own error page).
+   */
   @Override
   public void onError(Throwable t) {
     synchronized (this) {
-      finish(classify(t));
+      end(classify(t));
     }
   }
 
@@ -173,14 +208,33 @@ final class ReceivedBody implements ReadListener, AsyncListener {
     finish(Outcome.TOO_LARGE);
   }
 
-  /** Ends the reception: dispatches the request to be handled or refused, or gives it up. */
+  /** Ends the reception and answers: see {@link #respond}. */
   private void finish(Outcome o) {
+    if (end(o)) {
+      respond();
+    }
+  }
+
+  /** Notes how the reception ended, once; whether this call ended it. */
+  private boolean end(Outcome o) {
     if (outcome != Outcome.RECEIVING) {
-      return;
+      return false;
     }
     outcome = o;
-    finished.run();
-    if (o == Outcome.LOST) {
+    finished.accept(o);
+    return true;
+  }
+
+  /**
+   * Dispatches the request again, to be handled or refused with an answer; a broken connection is
+   * given up. Once.
+   */
+  private void respond() {
+    if (responded) {
+      return;
+    }
+    responded = true;
+    if (outcome == Outcome.LOST) {
       spool.close();
       try {
         async.complete();
@@ -201,7 +255,7 @@ final class ReceivedBody implements ReadListener, AsyncListener {
   synchronized void close() {
     if (outcome == Outcome.RECEIVING) {
       outcome = Outcome.LOST;
-      finished.run();
+      finished.accept(outcome);
     }
     spool.close();
   }
@@ -220,9 +274,33 @@ final class ReceivedBody implements ReadListener, AsyncListener {
     }
   }
 
+  /**
+   * The container's error handling of the request, after a failed read: the answer is written now,
+   * on this thread (the container discards what a later dispatch would write), and the request
+   * completed.
+   */
   @Override
   public void onError(AsyncEvent event) {
-    onError(event.getThrowable());
+    synchronized (this) {
+      end(classify(event.getThrowable()));
+      if (responded) {
+        return;
+      }
+      responded = true;
+      if (outcome != Outcome.LOST) {
+        try {
+          refusal.send(outcome);
+        } catch (IOException | RuntimeException e) {
+          LOG.debug("a refused body's answer could not be sent: {}", e.toString());
+        }
+      }
+      spool.close();
+      try {
+        async.complete();
+      } catch (IllegalStateException e) {
+        // the container already ended the request
+      }
+    }
   }
 
   @Override

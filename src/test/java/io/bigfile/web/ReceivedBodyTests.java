@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bigfile.web.ReceivedBody.Outcome;
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletContext;
@@ -17,7 +18,9 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +38,7 @@ class ReceivedBodyTests {
   private final Async async = new Async();
   private final Input in = new Input();
   private final AtomicInteger finished = new AtomicInteger();
+  private final List<Outcome> refusals = new ArrayList<>();
 
   private ReceivedBody body(long now) {
     return new ReceivedBody(
@@ -43,7 +47,8 @@ class ReceivedBodyTests {
         new BodySpool(new BodySpool.Memory(1 << 20), 1024, dir),
         1000,
         now,
-        finished::incrementAndGet);
+        o -> finished.incrementAndGet(),
+        refusals::add);
   }
 
   @Test
@@ -103,21 +108,63 @@ class ReceivedBodyTests {
     assertThat(b.outcome()).isEqualTo(Outcome.TOO_SLOW);
   }
 
+  /**
+   * A failed read is noted; the answer comes with the container's error handling that follows it: a
+   * body cut short is dispatched to be refused, a broken connection given up.
+   */
   @Test
-  void aBodyCutShortIsAnsweredAndABrokenConnectionIsNot() {
-    ReceivedBody cut = body(0);
-    cut.onError(new EOFException("Unexpected EOF read on the socket"));
+  void aBodyCutShortIsAnsweredAndABrokenConnectionIsGivenUp() {
+    List<Outcome> told = new ArrayList<>();
+    ReceivedBody cut =
+        new ReceivedBody(
+            async,
+            in,
+            new BodySpool(new BodySpool.Memory(0), 0, dir),
+            1000,
+            0,
+            told::add,
+            refusals::add);
+    EOFException eof = new EOFException("Unexpected EOF read on the socket");
+    cut.onError(eof);
     assertThat(cut.outcome()).isEqualTo(Outcome.CUT_SHORT);
-    assertThat(async.dispatched).isEqualTo(1);
+    assertThat(refusals).isEmpty();
+    cut.onError(new AsyncEvent(async, eof));
+    cut.onError(new AsyncEvent(async, eof));
+    assertThat(refusals).containsExactly(Outcome.CUT_SHORT);
+    assertThat(async.completed).isEqualTo(1);
+    assertThat(async.dispatched).isZero();
 
     Async other = new Async();
     ReceivedBody lost =
         new ReceivedBody(
-            other, in, new BodySpool(new BodySpool.Memory(0), 0, dir), 1000, 0, () -> {});
-    lost.onError(new IOException("Connection reset by peer"));
+            other,
+            in,
+            new BodySpool(new BodySpool.Memory(0), 0, dir),
+            1000,
+            0,
+            told::add,
+            refusals::add);
+    IOException reset = new IOException("Connection reset by peer");
+    lost.onError(reset);
+    lost.onError(new AsyncEvent(other, reset));
     assertThat(lost.outcome()).isEqualTo(Outcome.LOST);
     assertThat(other.dispatched).isZero();
     assertThat(other.completed).isEqualTo(1);
+    assertThat(refusals).as("no answer on a broken connection").hasSize(1);
+    assertThat(told).containsExactly(Outcome.CUT_SHORT, Outcome.LOST);
+  }
+
+  @Test
+  void aFailedReadEndsTheReceptionOnce() {
+    ReceivedBody b = body(0);
+    in.failure = new EOFException("Unexpected EOF read on the socket");
+    b.onDataAvailable();
+    b.onError(in.failure);
+    b.onError(new AsyncEvent(async, in.failure));
+    assertThat(b.outcome()).isEqualTo(Outcome.CUT_SHORT);
+    assertThat(finished).hasValue(1);
+    assertThat(refusals).containsExactly(Outcome.CUT_SHORT);
+    assertThat(async.completed).isEqualTo(1);
   }
 
   @Test
@@ -135,15 +182,17 @@ class ReceivedBodyTests {
   @Test
   void theContainersReadTimeoutIsASlowBody() {
     ReceivedBody b = body(0);
-    b.onError(new IOException(new SocketTimeoutException()));
+    b.onError(new AsyncEvent(async, new IOException(new SocketTimeoutException())));
     assertThat(b.outcome()).isEqualTo(Outcome.TOO_SLOW);
-    assertThat(async.dispatched).isEqualTo(1);
+    assertThat(refusals).containsExactly(Outcome.TOO_SLOW);
+    assertThat(async.completed).isEqualTo(1);
   }
 
   /** Bytes that arrived and were not read yet. */
   private static final class Input extends ServletInputStream {
     private final Deque<Integer> bytes = new ArrayDeque<>();
     boolean finished;
+    IOException failure;
 
     void arrive(String s) {
       for (byte b : s.getBytes(StandardCharsets.US_ASCII)) {
@@ -158,7 +207,7 @@ class ReceivedBodyTests {
 
     @Override
     public boolean isReady() {
-      return !bytes.isEmpty();
+      return failure != null || !bytes.isEmpty();
     }
 
     @Override
@@ -167,7 +216,10 @@ class ReceivedBodyTests {
     }
 
     @Override
-    public int read() {
+    public int read() throws IOException {
+      if (failure != null) {
+        throw failure;
+      }
       return bytes.isEmpty() ? -1 : bytes.poll();
     }
   }
