@@ -20,6 +20,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
@@ -27,12 +30,16 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Slow clients starve no one (issue 12, item 7). Two hundred uploads trickle one byte every half
- * second over raw sockets: more than the service has write connections (4 in tests) and as many as
- * Tomcat has threads. Meanwhile another client's 1-byte PUT, a transaction's commit and a small GET
- * must keep their normal latency, measured in the same test before the slow uploads start: each
- * within max(10 x its baseline, 1 s). The slow uploads must then be refused (408, problem+json) on
- * the service's default minimum upload rate, and leave their files and their transaction as they
- * were.
+ * second over raw sockets: far more than the service has write connections (4 in tests), and as
+ * many as Tomcat has threads. Meanwhile another client's 1-byte PUT, the commit of a transaction
+ * and a small GET, sent together, must each keep its normal latency, measured in the same test
+ * before the slow uploads start: within max(10 x its baseline, 1 s). The slow uploads must then be
+ * refused (408, problem+json, the connection closed) on the service's default minimum upload rate,
+ * and leave their files and their transaction as they were.
+ *
+ * <p>Before request bodies were received ahead of their requests, the three operations each waited
+ * out the 15 s limit here (the PUT and the commit for a write connection, the GET for a thread) and
+ * the slow uploads were never refused.
  */
 class SlowClientsIT extends HttpTestBase {
 
@@ -55,7 +62,6 @@ class SlowClientsIT extends HttpTestBase {
   void slowUploadsHoldNoOneUpAndAreRefused() throws Exception {
     String readable = fileWith(random(BLOCK, 1));
     String written = fileWith(random(BLOCK, 2));
-    String committed = fileWith(random(BLOCK, 3));
     List<String> targets = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       targets.add(fileWith(random(2 * BLOCK + 100, 10 + i)));
@@ -66,8 +72,9 @@ class SlowClientsIT extends HttpTestBase {
       before.put(id, state(id));
     }
 
-    measure(readable, written, committed, 1); // warm-up
-    Map<String, Long> baseline = measure(readable, written, committed, ROUNDS);
+    measure(readable, written, prepared(1)); // warm-up
+    Map<String, Long> baseline = measure(readable, written, prepared(ROUNDS));
+    List<String> loadTxns = prepared(3);
 
     double refusedBefore = metric("bigfile_request_bodies_refused_total", "too_slow");
     double receiving;
@@ -83,7 +90,7 @@ class SlowClientsIT extends HttpTestBase {
         trickle(slow);
       }
       receiving = metric("bigfile_request_bodies_receiving", "");
-      loaded = measureWhileTrickling(readable, written, committed, slow);
+      loaded = measureWhileTrickling(readable, written, loadTxns, slow);
       long deadline = System.nanoTime() + REFUSAL_DEADLINE.toNanos();
       while (System.nanoTime() < deadline && slow.stream().anyMatch(s -> s.answer == null)) {
         trickle(slow);
@@ -145,12 +152,26 @@ class SlowClientsIT extends HttpTestBase {
 
   // ------------------------------------------------------------------ the measured operations
 
-  /** The median time of each operation over {@code rounds}, in nanoseconds. */
-  private Map<String, Long> measure(String readable, String written, String committed, int rounds)
-      throws Exception {
-    Map<String, List<Long>> times = new LinkedHashMap<>();
+  /**
+   * Transactions that each wrote one byte of a file of their own (so that none conflicts with
+   * another), begun ahead so that a round times only their commit.
+   */
+  private List<String> prepared(int rounds) {
+    List<String> txns = new ArrayList<>();
     for (int i = 0; i < rounds; i++) {
-      round(readable, written, committed, i, times);
+      String file = newFile(BLOCK);
+      String txn = begin();
+      writeAt(file, 0, new byte[] {(byte) i}, "?txn=" + txn);
+      txns.add(txn);
+    }
+    return txns;
+  }
+
+  /** The median time of each operation over the rounds, one per prepared transaction. */
+  private Map<String, Long> measure(String readable, String written, List<String> txns) {
+    Map<String, List<Long>> times = new LinkedHashMap<>();
+    for (int i = 0; i < txns.size(); i++) {
+      round(readable, written, txns.get(i), i, times);
     }
     Map<String, Long> medians = new LinkedHashMap<>();
     times.forEach(
@@ -161,14 +182,15 @@ class SlowClientsIT extends HttpTestBase {
     return medians;
   }
 
-  /** The slowest time of each operation over a few rounds, the slow uploads trickling meanwhile. */
+  /** The slowest time of each operation over the rounds, the slow uploads trickling meanwhile. */
   private Map<String, Long> measureWhileTrickling(
-      String readable, String written, String committed, List<SlowUpload> slow) throws Exception {
+      String readable, String written, List<String> txns, List<SlowUpload> slow)
+      throws InterruptedException {
     Map<String, List<Long>> times = new LinkedHashMap<>();
     Thread trickler =
         new Thread(
             () -> {
-              long until = System.nanoTime() + 3 * OPERATION_TIMEOUT.toNanos() * ROUNDS;
+              long until = System.nanoTime() + 2 * OPERATION_TIMEOUT.toNanos() * txns.size();
               while (!Thread.currentThread().isInterrupted() && System.nanoTime() < until) {
                 trickle(slow);
               }
@@ -176,8 +198,8 @@ class SlowClientsIT extends HttpTestBase {
             "trickler");
     trickler.start();
     try {
-      for (int i = 0; i < 3; i++) {
-        round(readable, written, committed, 100 + i, times);
+      for (int i = 0; i < txns.size(); i++) {
+        round(readable, written, txns.get(i), 100 + i, times);
       }
     } finally {
       trickler.interrupt();
@@ -195,49 +217,59 @@ class SlowClientsIT extends HttpTestBase {
     return out;
   }
 
-  /** One 1-byte PUT, one commit of a transaction that wrote one byte, one small GET. */
+  /**
+   * One 1-byte PUT, the commit of a prepared transaction and one small GET, sent at once, each
+   * timed on its own.
+   */
   private void round(
-      String readable, String written, String committed, int i, Map<String, List<Long>> times) {
-    timed(
+      String readable, String written, String txn, int i, Map<String, List<Long>> times) {
+    Map<String, Supplier<HttpRequest.Builder>> ops = new LinkedHashMap<>();
+    Map<String, Integer> statuses = Map.of("1-byte PUT", 200, "commit", 200, "small GET", 206);
+    ops.put(
         "1-byte PUT",
-        times,
         () ->
             req(contentPath(written), "Content-Range", "bytes " + i + "-" + i + "/*")
                 .header("Content-Type", OCTETS)
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[] {(byte) i})),
-        200);
-    String txn = begin();
-    writeAt(committed, i, new byte[] {(byte) i}, "?txn=" + txn);
-    timed(
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[] {(byte) i})));
+    ops.put(
         "commit",
-        times,
-        () -> req("/v1/transactions/" + txn + "/commit").POST(HttpRequest.BodyPublishers.noBody()),
-        200);
-    timed("small GET", times, () -> req(contentPath(readable), "Range", "bytes=0-99").GET(), 206);
+        () -> req("/v1/transactions/" + txn + "/commit").POST(HttpRequest.BodyPublishers.noBody()));
+    ops.put("small GET", () -> req(contentPath(readable), "Range", "bytes=0-99").GET());
+    ExecutorService senders = Executors.newFixedThreadPool(ops.size());
+    try {
+      Map<String, CompletableFuture<Long>> running = new LinkedHashMap<>();
+      ops.forEach(
+          (op, request) ->
+              running.put(
+                  op,
+                  CompletableFuture.supplyAsync(
+                      () -> timed(op, request, statuses.get(op)), senders)));
+      running.forEach((op, f) -> times.computeIfAbsent(op, k -> new ArrayList<>()).add(f.join()));
+    } finally {
+      senders.shutdownNow();
+    }
   }
 
   /** Times one request; one that did not answer within the timeout counts as the timeout. */
-  private void timed(
-      String op, Map<String, List<Long>> times, Supplier<HttpRequest.Builder> request, int status) {
+  private long timed(String op, Supplier<HttpRequest.Builder> request, int status) {
     long t0 = System.nanoTime();
-    long took;
     try {
       HttpResponse<byte[]> r =
           http()
               .send(
                   request.get().timeout(OPERATION_TIMEOUT).build(),
                   HttpResponse.BodyHandlers.ofByteArray());
-      took = System.nanoTime() - t0;
+      long took = System.nanoTime() - t0;
       assertStatus(r, status);
+      return took;
     } catch (HttpTimeoutException e) {
-      took = OPERATION_TIMEOUT.toNanos();
+      return OPERATION_TIMEOUT.toNanos();
     } catch (IOException e) {
       throw new AssertionError(op + " failed", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
-    times.computeIfAbsent(op, k -> new ArrayList<>()).add(took);
   }
 
   // ------------------------------------------------------------------ slow uploads
