@@ -50,7 +50,7 @@ final class ReceivedBody implements ReadListener, AsyncListener {
 
   /** Each container thread reads into its own buffer, so a body waiting for bytes holds none. */
   private static final ThreadLocal<byte[]> READ_BUFFER =
-      ThreadLocal.withInitial(() -> new byte[64 * 1024]);
+      ThreadLocal.withInitial(() -> new byte[16 * 1024]);
 
   /** Writes the answer to a refused body. */
   @FunctionalInterface
