@@ -5,20 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.bigfile.support.PatternData;
 import io.bigfile.support.ServiceClient;
 import io.bigfile.support.ServiceProcess;
-import io.bigfile.support.TestDatabase;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -52,10 +48,7 @@ class GracefulShutdownIT {
         new ServiceProcess(
             "shutdown",
             List.of("-XX:TieredStopAtLevel=1"),
-            List.of(
-                "--logging.structured.format.console=ecs",
-                // no background pack during the test: the upload is recognised by its SQL
-                "--bigfile.history.pack-interval=1h"));
+            List.of("--logging.structured.format.console=ecs"));
     service.start();
 
     // a file with committed content, and an open transaction that overwrites its start
@@ -72,10 +65,10 @@ class GracefulShutdownIT {
         new SlowUpload(service.uri("/").getPort(), "/v1/files/" + uploaded + "/content", upload);
     inFlight.send(0, 3 * BLOCK);
     ServiceProcess.awaitCondition(
-        "the upload writing its first block in the database",
+        "the service receiving the upload's body",
         Duration.ofSeconds(30),
         Duration.ofMillis(50),
-        this::uploadInDatabase);
+        this::uploadArriving);
 
     CompletableFuture<Void> stopping = CompletableFuture.runAsync(service::stop);
     ServiceProcess.awaitCondition(
@@ -128,21 +121,13 @@ class GracefulShutdownIT {
     assertThat(logEvents(second)).noneMatch(e -> e.at("/log/level").asString().equals("ERROR"));
   }
 
-  private boolean uploadInDatabase() {
-    TestDatabase.Coordinates db = TestDatabase.get();
-    try (Connection c = DriverManager.getConnection(db.url(), db.username(), db.password());
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?"
-                    + " AND state <> 'idle' AND query ILIKE '%block_version%'")) {
-      ps.setString(1, service.applicationName());
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1) > 0;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
+  /** Whether the service is receiving a request body (before its request is handled). */
+  private boolean uploadArriving() {
+    String scrape = ServiceClient.body(service.send(service.request("/actuator/prometheus").GET()));
+    Matcher m =
+        Pattern.compile("(?m)^bigfile_request_bodies_receiving(\\{[^}]*})? ([0-9.]+)$")
+            .matcher(scrape);
+    return m.find() && Double.parseDouble(m.group(2)) >= 1;
   }
 
   /** The JSON log events among the output lines (the command line and banner are not JSON). */

@@ -16,7 +16,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param readConnections the pool for reads
  * @param writeConnections connections for commits and autocommit uploads: at most this many run at
- *     once
+ *     once (an upload's body has arrived before it takes one: see {@link UploadsProperties})
  * @param connectionWait how long a request waits for a connection (of the read pool, or for commits
  *     and uploads) before answering 503
  * @param headRefresh how often the head revision is re-read even without notifications

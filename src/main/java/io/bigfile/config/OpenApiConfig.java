@@ -224,6 +224,12 @@ class OpenApiConfig {
     if (has(params, "header", "If-Match") || has(params, "header", "If-Unmodified-Since")) {
       problem(responses, "412", "A precondition does not hold: the file has changed");
     }
+    if (op.getRequestBody() != null) {
+      problem(
+          responses,
+          "408",
+          "The request body arrived slower than `bigfile.uploads.min-rate`; nothing was changed");
+    }
     boolean commits =
         method != PathItem.HttpMethod.GET
             && method != PathItem.HttpMethod.HEAD

@@ -2,18 +2,27 @@ package io.bigfile.config;
 
 import io.bigfile.web.ErrorProblems;
 import io.bigfile.web.RangePolicy;
+import io.bigfile.web.ReceivedBodies;
 import io.bigfile.web.StartedResponses;
 import org.apache.catalina.Host;
 import org.apache.tomcat.util.buf.EncodedSolidusHandling;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.DispatcherType;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.LongAdder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 
 /** Settings of the HTTP edge. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(RangesProperties.class)
+@EnableConfigurationProperties({RangesProperties.class, UploadsProperties.class})
 class WebConfig {
 
   /** Failures after a response started close the connection (see {@link StartedResponses}). */
@@ -47,6 +56,46 @@ class WebConfig {
       factory.addContextCustomizers(
           context -> ErrorProblems.replaceErrorReportValveOnStart((Host) context.getParent()));
     };
+  }
+
+  /** Request bodies are received in full, without a thread, before their request is handled. */
+  @Bean
+  ReceivedBodies receivedBodies(
+      UploadsProperties uploads, FilesProperties files, MeterRegistry registry) {
+    ReceivedBodies bodies =
+        new ReceivedBodies(
+            files.maxSize().toBytes(),
+            uploads.minRate().toBytes(),
+            uploads.rateWindow(),
+            (int) uploads.memoryThreshold().toBytes(),
+            uploads.maxMemory().toBytes(),
+            Path.of(System.getProperty("java.io.tmpdir")));
+    Gauge.builder("bigfile.request.bodies.receiving", bodies, ReceivedBodies::receiving)
+        .description("Request bodies being received, before their request is handled")
+        .register(registry);
+    bodies
+        .refused()
+        .forEach(
+            (reason, count) ->
+                FunctionCounter.builder("bigfile.request.bodies.refused", count, LongAdder::sum)
+                    .description("Request bodies refused before their request was handled")
+                    .tag("reason", reason)
+                    .register(registry));
+    return bodies;
+  }
+
+  /**
+   * After every other filter: they run once, on the request's first dispatch, and this one alone
+   * acts on the second, once the body arrived.
+   */
+  @Bean
+  FilterRegistrationBean<ReceivedBodies> receivedBodiesFilter(ReceivedBodies bodies) {
+    FilterRegistrationBean<ReceivedBodies> reg = new FilterRegistrationBean<>(bodies);
+    reg.setOrder(Ordered.LOWEST_PRECEDENCE);
+    reg.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
+    reg.setAsyncSupported(true);
+    reg.addUrlPatterns("/v1/*");
+    return reg;
   }
 
   @Bean

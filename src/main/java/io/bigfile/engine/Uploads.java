@@ -20,10 +20,12 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 
 /**
- * Autocommit writes: the body streams into the database as it arrives. Each block is read into one
+ * Autocommit writes: the body streams into the database as it is read. Each block is read into one
  * reused buffer, encoded and written before the next is read, so memory stays at about two blocks
- * whatever the body's size, and the dirty budget does not apply. The database transaction stays
- * open while the body streams; the head lock is taken only at the end, so other commits go on
+ * whatever the body's size, and the dirty budget does not apply. The database transaction (and its
+ * write connection) stays open while the body streams, so the body must come from where it is read
+ * at local speed: the HTTP edge receives it in full before the request reaches the engine, and a
+ * slow client holds no connection. The head lock is taken only at the end, so other commits go on
  * meanwhile. A body that fails half-way (cut short, too large) rolls the database transaction back:
  * nothing of it is visible. Thread-safe; each upload is used by one request's thread.
  */

@@ -50,8 +50,11 @@
  * store keeps the key in the commit's own database transaction, so the key is taken exactly when
  * the changes landed, and a retry with the key is answered from it instead of being applied again.
  *
- * <p>An autocommit upload follows the same sequence, but its blocks are encoded as the body
- * arrives, while the database transaction is open and before the head lock is taken.
+ * <p>An autocommit upload follows the same sequence, but its blocks are encoded as the body is
+ * read, while the database transaction is open and before the head lock is taken. The HTTP edge
+ * receives every body in full before its request reaches the engine, so a body is read at the speed
+ * of memory or a local disk and a write connection is held only as long as the database takes: no
+ * client's transfer keeps another's commit waiting.
  *
  * <h2>Invariants</h2>
  *

@@ -38,10 +38,12 @@ import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * A file's bytes: range reads (RFC 9110 section 14), range writes, replace and append. Bodies
- * stream straight between the socket and the engine; nothing holds a whole body in memory. Reads
- * are served as the file's media type with its name ({@code Content-Disposition}), at {@code
- * /content} and, for tools that look at the URL's extension, at {@code /content/{anyName}}.
+ * A file's bytes: range reads (RFC 9110 section 14), range writes, replace and append. Reads stream
+ * straight from the engine to the socket; a request body has been received before its handler runs
+ * ({@link ReceivedBodies}: in memory when small, else in a temporary file) and streams from there
+ * into the engine; nothing holds a whole large body in memory. Reads are served as the file's media
+ * type with its name ({@code Content-Disposition}), at {@code /content} and, for tools that look at
+ * the URL's extension, at {@code /content/{anyName}}.
  */
 @RestController
 @RequestMapping("/v1/files/{id}/content")
