@@ -2,6 +2,7 @@ package io.bigfile.config;
 
 import io.bigfile.security.audit.AuditFilter;
 import io.bigfile.security.audit.AuditLog;
+import jakarta.servlet.DispatcherType;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -24,6 +25,8 @@ class AuditConfig {
         new FilterRegistrationBean<>(new AuditFilter(auditLog));
     registration.setOrder(AuditFilter.ORDER);
     registration.addUrlPatterns("/v1/*");
+    // a request whose body arrived slowly is handled, and audited, on an ASYNC dispatch
+    registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
     return registration;
   }
 }

@@ -1,6 +1,7 @@
 package io.bigfile.config;
 
 import io.bigfile.web.ErrorProblems;
+import io.bigfile.web.IdempotencyKeyFilter;
 import io.bigfile.web.RangePolicy;
 import io.bigfile.web.ReceivedBodies;
 import io.bigfile.web.StartedResponses;
@@ -85,13 +86,14 @@ class WebConfig {
   }
 
   /**
-   * After every other filter: they run once, on the request's first dispatch, and this one alone
-   * acts on the second, once the body arrived.
+   * After every other filter but the idempotency key's: they run once, on the request's first
+   * dispatch, and this one alone acts on the second, once the body arrived (then the idempotency
+   * key's filter, which digests the body as it is read from where it was received).
    */
   @Bean
   FilterRegistrationBean<ReceivedBodies> receivedBodiesFilter(ReceivedBodies bodies) {
     FilterRegistrationBean<ReceivedBodies> reg = new FilterRegistrationBean<>(bodies);
-    reg.setOrder(Ordered.LOWEST_PRECEDENCE);
+    reg.setOrder(Ordered.LOWEST_PRECEDENCE - 1);
     reg.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
     reg.setAsyncSupported(true);
     reg.addUrlPatterns("/v1/*");
@@ -102,5 +104,20 @@ class WebConfig {
   RangePolicy rangePolicy(RangesProperties ranges) {
     return new RangePolicy(
         ranges.maxRanges(), ranges.maxOverlapping(), ranges.maxAscendingRanges());
+  }
+
+  /**
+   * After {@link ReceivedBodies}: an {@code Idempotency-Key}'s fingerprint digests the body as the
+   * handler reads it, from where it was received.
+   */
+  @Bean
+  FilterRegistrationBean<IdempotencyKeyFilter> idempotencyKeyFilter() {
+    FilterRegistrationBean<IdempotencyKeyFilter> reg =
+        new FilterRegistrationBean<>(new IdempotencyKeyFilter());
+    reg.setOrder(Ordered.LOWEST_PRECEDENCE);
+    reg.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
+    reg.setAsyncSupported(true);
+    reg.addUrlPatterns("/v1/*");
+    return reg;
   }
 }

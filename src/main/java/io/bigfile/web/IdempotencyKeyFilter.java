@@ -11,16 +11,24 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Gives every request that carries an {@code Idempotency-Key} its {@link RequestFingerprint}: the
  * request's body, however the handler reads it (streamed, or bound from JSON before the handler
  * runs), is digested on the way. Requests without the header pass untouched.
+ *
+ * <p>It comes after {@link ReceivedBodies}, on the dispatch that handles the request: a body that
+ * arrives slowly is received first, without a thread, and digested when it is read from where it
+ * was kept; so this filter also runs on an ASYNC dispatch (once per request all the same: only the
+ * dispatch that handles the request gets this far).
  */
-@Component
-class IdempotencyKeyFilter extends OncePerRequestFilter {
+public final class IdempotencyKeyFilter extends OncePerRequestFilter {
+
+  @Override
+  protected boolean shouldNotFilterAsyncDispatch() {
+    return false;
+  }
 
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {

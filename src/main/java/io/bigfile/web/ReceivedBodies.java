@@ -61,8 +61,9 @@ import org.springframework.http.MediaType;
  * still takes an answer.
  *
  * <p>Requests without a body pass straight through. The filter must come after every other filter
- * (lowest precedence): those run once, on the first dispatch, and this one alone acts on the
- * second. Thread-safe.
+ * but {@link IdempotencyKeyFilter}: those run once, on the first dispatch, and this one alone acts
+ * on the second (then the idempotency key's filter, which digests the body as the handler reads
+ * it). Thread-safe.
  */
 public final class ReceivedBodies implements Filter, AutoCloseable {
 

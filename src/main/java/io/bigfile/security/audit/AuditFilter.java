@@ -57,6 +57,18 @@ public final class AuditFilter extends OncePerRequestFilter {
     this.audit = audit;
   }
 
+  /** The request attribute holding a write's counted body, from its first dispatch. */
+  private static final String COUNTED = AuditFilter.class.getName() + ".counted";
+
+  /**
+   * A request whose body arrives slowly is handled on an ASYNC dispatch, once the body is in (see
+   * {@code ReceivedBodies}): it is audited there, when it has been handled.
+   */
+  @Override
+  protected boolean shouldNotFilterAsyncDispatch() {
+    return false;
+  }
+
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
     String path = request.getRequestURI().substring(request.getContextPath().length());
@@ -68,14 +80,25 @@ public final class AuditFilter extends OncePerRequestFilter {
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     boolean safe = SAFE.contains(request.getMethod());
-    CountingRequest counted = safe ? null : new CountingRequest(request);
+    CountingRequest counted;
+    if (isAsyncDispatch(request)) {
+      // the body was received (and counted) before this dispatch, which handles the request
+      counted = (CountingRequest) request.getAttribute(COUNTED);
+    } else {
+      counted = safe ? null : new CountingRequest(request);
+      request.setAttribute(COUNTED, counted);
+    }
     boolean failed = true;
     try {
-      chain.doFilter(counted == null ? request : counted, response);
+      chain.doFilter(counted == null || isAsyncDispatch(request) ? request : counted, response);
       failed = false;
     } finally {
       // an exception that escapes the dispatcher becomes the container's 500
       int status = failed && !response.isCommitted() ? 500 : response.getStatus();
+      if (!failed && request.isAsyncStarted()) {
+        // the request is handled on a later dispatch (its body is still arriving): audited then
+        return;
+      }
       if (audit.audited(safe, status)) {
         audit.completed(
             request, action(request), status, facts(request, response, counted, status));

@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.context.SecurityContextHolderStrategy;
+import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
+import org.springframework.security.web.context.SecurityContextRepository;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.UriUtils;
 
@@ -49,6 +51,9 @@ public final class SignedLinkFilter extends OncePerRequestFilter {
   private final AuditLog audit;
   private SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
 
+  private final SecurityContextRepository repository =
+      new RequestAttributeSecurityContextRepository();
+
   public SignedLinkFilter(LinkSigner signer, AuditLog audit) {
     this.signer = signer;
     this.audit = audit;
@@ -80,6 +85,9 @@ public final class SignedLinkFilter extends OncePerRequestFilter {
     SecurityContext context = contexts.createEmptyContext();
     context.setAuthentication(new SignedLinkAuthentication(grant));
     contexts.setContext(context);
+    // kept for the request's later dispatches too: a body that arrives slowly is received first,
+    // and the request handled on an ASYNC dispatch, where this filter does not run again
+    repository.saveContext(context, request, response);
     try {
       chain.doFilter(request, response);
     } finally {
