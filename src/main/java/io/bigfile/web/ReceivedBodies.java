@@ -314,8 +314,8 @@ public final class ReceivedBodies implements Filter, AutoCloseable {
         resp,
         HttpServletResponse.SC_BAD_REQUEST,
         "Bad Request",
-        "the request body ended before its declared length or its last chunk; the request was not"
-            + " carried out and changed nothing");
+        "the request body ended before its declared length or its last chunk, or its chunked"
+            + " coding is malformed; the request was not carried out and changed nothing");
   }
 
   /**

@@ -37,7 +37,8 @@ final class ReceivedBody implements ReadListener, AsyncListener {
     TOO_SLOW,
     /**
      * Ended before its declared length or its last chunk (the client closed the connection or its
-     * side of it): refused with 400 when the connection still takes an answer.
+     * side of it), or a chunked coding the container could not parse: refused with 400 when the
+     * connection still takes an answer.
      */
     CUT_SHORT,
     /** Longer than any file may be: refused with 413. */
@@ -178,7 +179,19 @@ final class ReceivedBody implements ReadListener, AsyncListener {
         return Outcome.CUT_SHORT;
       }
     }
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof IOException && thrownByChunkedCoding(c)) {
+        // a malformed chunk: the container says so with a plain IOException, as for a reset
+        return Outcome.CUT_SHORT;
+      }
+    }
     return Outcome.LOST;
+  }
+
+  /** Whether the container's parser of the chunked coding refused what the client sent. */
+  private static boolean thrownByChunkedCoding(Throwable t) {
+    StackTraceElement[] trace = t.getStackTrace();
+    return trace.length > 0 && trace[0].getClassName().endsWith(".ChunkedInputFilter");
   }
 
   /**

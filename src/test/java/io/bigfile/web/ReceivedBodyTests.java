@@ -152,6 +152,31 @@ class ReceivedBodyTests {
     assertThat(other.completed).isEqualTo(1);
     assertThat(refusals).as("no answer on a broken connection").hasSize(1);
     assertThat(told).containsExactly(Outcome.CUT_SHORT, Outcome.LOST);
+
+    // a chunked coding the container cannot parse is answered, like a body cut short
+    Async third = new Async();
+    ReceivedBody malformed =
+        new ReceivedBody(
+            third,
+            in,
+            new BodySpool(new BodySpool.Memory(0), 0, dir),
+            1000,
+            0,
+            told::add,
+            refusals::add);
+    IOException badChunk = new IOException("Invalid chunk header");
+    badChunk.setStackTrace(
+        new StackTraceElement[] {
+          new StackTraceElement(
+              "org.apache.coyote.http11.filters.ChunkedInputFilter",
+              "parseChunkHeader",
+              "ChunkedInputFilter.java",
+              1)
+        });
+    malformed.onError(badChunk);
+    malformed.onError(new AsyncEvent(third, badChunk));
+    assertThat(malformed.outcome()).isEqualTo(Outcome.CUT_SHORT);
+    assertThat(refusals).containsExactly(Outcome.CUT_SHORT, Outcome.CUT_SHORT);
   }
 
   @Test
