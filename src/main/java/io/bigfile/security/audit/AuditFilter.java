@@ -1,6 +1,8 @@
 package io.bigfile.security.audit;
 
 import io.swagger.v3.oas.annotations.Operation;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -14,6 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerMapping;
@@ -57,6 +62,9 @@ public final class AuditFilter extends OncePerRequestFilter {
     this.audit = audit;
   }
 
+  /** The request attribute saying that a dispatch handled the request (and audited it). */
+  private static final String HANDLED = AuditFilter.class.getName() + ".handled";
+
   /** The request attribute holding a write's counted body, from its first dispatch. */
   private static final String COUNTED = AuditFilter.class.getName() + ".counted";
 
@@ -96,14 +104,66 @@ public final class AuditFilter extends OncePerRequestFilter {
       // an exception that escapes the dispatcher becomes the container's 500
       int status = failed && !response.isCommitted() ? 500 : response.getStatus();
       if (!failed && request.isAsyncStarted()) {
-        // the request is handled on a later dispatch (its body is still arriving): audited then
+        // the request is handled on a later dispatch (its body is still arriving): audited then,
+        // or, when the body is refused before that (too slow, cut short, too large), at the end
+        auditWhenRefusedBeforeHandling(request, response);
         return;
       }
+      request.setAttribute(HANDLED, Boolean.TRUE);
       if (audit.audited(safe, status)) {
         audit.completed(
             request, action(request), status, facts(request, response, counted, status));
       }
     }
+  }
+
+  /**
+   * A request whose body was still arriving when its first dispatch ended: if no later dispatch
+   * handled it (its body was refused as it arrived), it is audited as refused when it completes, as
+   * the principal its first dispatch had.
+   */
+  private void auditWhenRefusedBeforeHandling(
+      HttpServletRequest request, HttpServletResponse response) {
+    Authentication who = SecurityContextHolder.getContext().getAuthentication();
+    request
+        .getAsyncContext()
+        .addListener(
+            new AsyncListener() {
+              @Override
+              public void onComplete(AsyncEvent event) {
+                if (request.getAttribute(HANDLED) != null) {
+                  return;
+                }
+                SecurityContext previous = SecurityContextHolder.getContext();
+                SecurityContext context = SecurityContextHolder.createEmptyContext();
+                context.setAuthentication(who);
+                SecurityContextHolder.setContext(context);
+                try {
+                  int status = response.getStatus();
+                  audit.refused(request, status, refusedBody(status));
+                } finally {
+                  SecurityContextHolder.setContext(previous);
+                }
+              }
+
+              @Override
+              public void onTimeout(AsyncEvent event) {}
+
+              @Override
+              public void onError(AsyncEvent event) {}
+
+              @Override
+              public void onStartAsync(AsyncEvent event) {}
+            });
+  }
+
+  private static String refusedBody(int status) {
+    return switch (status) {
+      case 408 -> "the request body arrived too slowly";
+      case 413 -> "the request body is longer than any file may be";
+      case 503 -> "there was no room to receive the request body";
+      default -> "the request body ended early or was malformed";
+    };
   }
 
   /** The handler's operation id, or the handler method's name, or {@code request}. */

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bigfile.security.links.SignedLinksTestBase;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -228,6 +232,7 @@ class AuditLogIT extends SignedLinksTestBase {
             "the refused link",
             e ->
                 "refused".equals(e.get("event.action"))
+                    && "GET".equals(e.get("http.request.method"))
                     && ("/v1/files/" + id + "/content").equals(e.get("url.path")));
     assertThat(refused)
         .containsEntry("http.response.status_code", 403)
@@ -287,5 +292,44 @@ class AuditLogIT extends SignedLinksTestBase {
 
   private static HttpRequest.BodyPublisher noBody() {
     return HttpRequest.BodyPublishers.noBody();
+  }
+
+  @Test
+  void aBodyRefusedAsItArrivesIsAuditedAsTheSenderOfIt() {
+    String id = fileWith(new byte[100]);
+
+    // a body refused as it arrived, before any controller (a malformed chunk: 400)
+    assertThat(
+            rawStatus(
+                "PUT /v1/files/"
+                    + id
+                    + "/content HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    + "Authorization: Bearer "
+                    + ALICE.token()
+                    + "\r\nContent-Type: application/octet-stream\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\nzz\r\nxy\r\n0\r\n\r\n"))
+        .isEqualTo(400);
+    assertThat(
+            audit.await(
+                "the body refused as it arrived",
+                e ->
+                    "refused".equals(e.get("event.action"))
+                        && e.get("http.response.status_code").equals(400)
+                        && "PUT".equals(e.get("http.request.method"))))
+        .containsEntry("user.name", ALICE.subject())
+        .containsEntry("bigfile.auth", "token");
+  }
+
+  /** Sends a request as raw bytes (a client library would not send a malformed chunk). */
+  private int rawStatus(String request) {
+    try (Socket socket = new Socket("localhost", port)) {
+      socket.setSoTimeout(30_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      String head = new String(socket.getInputStream().readNBytes(12), StandardCharsets.ISO_8859_1);
+      return Integer.parseInt(head.substring(9, 12));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }
