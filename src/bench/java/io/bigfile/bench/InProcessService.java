@@ -63,8 +63,6 @@ final class InProcessService implements AutoCloseable {
     args.add("--spring.datasource.username=" + (db.user() == null ? "" : db.user()));
     args.add("--spring.datasource.password=" + (db.password() == null ? "" : db.password()));
     args.add("--narayana.log-dir=" + cfg.out().resolve("narayana"));
-    // the figures measure storage and HTTP, not authentication (as the child services do)
-    args.add("--bigfile.security.mode=none");
     settings(cfg).forEach((k, v) -> args.add("--" + k + "=" + v));
     args.addAll(security.arguments());
     ConfigurableApplicationContext ctx =
