@@ -9,6 +9,7 @@ import io.bigfile.postgres.JtaConnections;
 import io.bigfile.postgres.PostgresBlockStore;
 import io.bigfile.postgres.SessionLimits;
 import io.bigfile.postgres.catalog.Catalogue;
+import io.bigfile.replica.ReplicaRegistry;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -175,7 +176,8 @@ class EngineConfig {
       IdempotencyProperties idempotency,
       Timer commitTimer,
       MeterRegistry registry,
-      ThreadPoolExecutor prefetchExecutor) {
+      ThreadPoolExecutor prefetchExecutor,
+      ReplicaRegistry replica) {
     EngineSettings settings =
         new EngineSettings(
             (int) files.defaultBlockSize().toBytes(),
@@ -198,7 +200,8 @@ class EngineConfig {
             settings,
             Clock.systemUTC(),
             nanos -> commitTimer.record(Duration.ofNanos(nanos)),
-            prefetchExecutor);
+            prefetchExecutor,
+            replica.transactionIdPrefix());
     bindMetrics(engine, cache, registry);
     return engine;
   }

@@ -74,6 +74,22 @@ public final class Engine implements BigFiles, AutoCloseable {
       Clock clock,
       LongConsumer commitTimer,
       Executor prefetcher) {
+    this(store, cache, budget, settings, clock, commitTimer, prefetcher, "");
+  }
+
+  /**
+   * @param transactionIdPrefix begins every transaction id this engine hands out: the replica that
+   *     owns the transaction (see {@code io.bigfile.replica}); empty for a single engine
+   */
+  public Engine(
+      BlockStore store,
+      PageCache cache,
+      DirtyBudget budget,
+      EngineSettings settings,
+      Clock clock,
+      LongConsumer commitTimer,
+      Executor prefetcher,
+      String transactionIdPrefix) {
     this.store = new CachedIndexStore(store, settings.maxFileRecords(), settings.maxIndexEntries());
     this.cache = cache;
     this.budget = budget;
@@ -89,7 +105,8 @@ public final class Engine implements BigFiles, AutoCloseable {
             clock,
             settings.idleTimeout(),
             settings.finishedRetention(),
-            settings.maxFinishedTransactions());
+            settings.maxFinishedTransactions(),
+            transactionIdPrefix);
     this.views = new FileViews(this.store);
     this.staging = new Staging(views, versions, stats, settings);
     BlockEncoding encoding = new BlockEncoding(versions);

@@ -66,6 +66,15 @@ final class Transactions {
 
   private final SecureRandom random = new SecureRandom();
 
+  /**
+   * An autocommit write's snapshot: the head the database holds, not the one this process last
+   * heard of (another replica's commit is announced a moment after it answered), so that a client
+   * writing through several replicas in turn never conflicts with its own previous write.
+   */
+  private static final long FRESH_HEAD = -2;
+
+  private final String idPrefix;
+
   /** A transaction whose commit's answer was lost, as it is described until settled. */
   private record Unconfirmed(String owner, TransactionInfo info, PendingCommit pending) {}
 
@@ -75,8 +84,10 @@ final class Transactions {
       Clock clock,
       Duration idleTimeout,
       Duration finishedRetention,
-      long maxFinished) {
+      long maxFinished,
+      String idPrefix) {
     this.store = store;
+    this.idPrefix = Objects.requireNonNull(idPrefix, "idPrefix");
     this.budget = budget;
     this.clock = clock;
     this.idleTimeout = idleTimeout;
@@ -167,12 +178,17 @@ final class Transactions {
       return new Entry(ephemeral(at.revision(), RequestContext.NO_OWNER), false);
     }
     String owner = ctx instanceof RequestContext.Autocommit a ? a.owner() : RequestContext.NO_OWNER;
-    return new Entry(ephemeral(-1, owner), true);
+    return new Entry(ephemeral(write ? FRESH_HEAD : -1, owner), true);
   }
 
+  /**
+   * Begins at the head the database holds, not the one this process last heard of: a client that
+   * committed through another replica a moment ago begins after its own commit, and its writes do
+   * not conflict with it.
+   */
   TransactionInfo begin(String owner) {
     Objects.requireNonNull(owner, "owner");
-    long snapshot = store.headRevision();
+    long snapshot = store.freshHeadRevision();
     Transaction t = new Transaction(newId(), owner, snapshot, clock.instant(), false, budget);
     pins.pin(snapshot);
     open.put(t.id, t);
@@ -430,7 +446,10 @@ final class Transactions {
    */
   private Transaction ephemeral(long at, String owner) {
     long snapshot;
-    if (at < 0) {
+    if (at == FRESH_HEAD) {
+      snapshot = store.freshHeadRevision();
+      pins.pin(snapshot);
+    } else if (at < 0) {
       snapshot = store.headRevision();
       pins.pin(snapshot);
     } else {
@@ -464,9 +483,10 @@ final class Transactions {
     t.lock.unlock();
   }
 
+  /** A new transaction id: the prefix this process was given, then 128 random bits. */
   String newId() {
     byte[] b = new byte[16];
     random.nextBytes(b);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    return idPrefix + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
 }

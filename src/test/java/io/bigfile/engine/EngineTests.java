@@ -133,6 +133,29 @@ class EngineTests {
     store.freezeHead(false);
   }
 
+  /**
+   * A replica that has not heard of another's commit yet (the client committed through another
+   * replica a moment ago) writes and begins after it: an autocommit write, and a transaction's
+   * first write of the same block, do not conflict with the commit the client already saw.
+   */
+  @Test
+  void writesAndBeginsStartAfterCommitsNotYetAnnounced() {
+    FileId f = newFile();
+    store.freezeHead(true);
+    try {
+      write(engine, RequestContext.AUTOCOMMIT, f, 0, filled(10, 4));
+      write(engine, RequestContext.AUTOCOMMIT, f, 5, filled(10, 5));
+      String t = engine.begin().id();
+      assertThat(engine.transaction(t).snapshotRevision()).isEqualTo(store.freshHeadRevision());
+      write(engine, new RequestContext.InTransaction(t), f, 2, filled(2, 6));
+      engine.commit(t);
+      assertThat(readAll(engine, new RequestContext.AtRevision(store.freshHeadRevision()), f))
+          .containsExactly(4, 4, 6, 6, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5);
+    } finally {
+      store.freezeHead(false);
+    }
+  }
+
   @Test
   void holesReadAsZerosAndReadsStopAtTheSize() {
     FileId f = newFile();

@@ -87,6 +87,9 @@ public abstract class SecuredServiceTestBase extends ServiceClient {
     registry.add("bigfile.database.read-connections", () -> "4");
     registry.add("bigfile.database.write-connections", () -> "4");
     registry.add("bigfile.security.mode", () -> "token");
+    // a test context closing is no rolling update: what it left open is aborted at once
+    registry.add("bigfile.replicas.drain-period", () -> "0s");
+    registry.add("bigfile.replicas.advertised-address", () -> "127.0.0.1");
     Tokens[] all = Tokens.values();
     for (int i = 0; i < all.length; i++) {
       Tokens t = all[i];

@@ -218,6 +218,14 @@ public final class ServiceProcess extends ServiceClient implements AutoCloseable
     if (!defaultSecurity && !hasArgument("--bigfile.security.mode=")) {
       cmd.add("--bigfile.security.mode=none");
     }
+    // several processes on this machine reach each other on loopback
+    if (!hasArgument("--bigfile.replicas.advertised-address=")) {
+      cmd.add("--bigfile.replicas.advertised-address=127.0.0.1");
+    }
+    // stopping a test's service is no rolling update: what it left open is aborted at once
+    if (!hasArgument("--bigfile.replicas.drain-period=")) {
+      cmd.add("--bigfile.replicas.drain-period=0s");
+    }
     if (!hasArgument("--bigfile.security.token-file=")) {
       cmd.add("--bigfile.security.token-file=" + tokenFile());
     }

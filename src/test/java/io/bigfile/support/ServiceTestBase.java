@@ -40,6 +40,9 @@ public abstract class ServiceTestBase extends ServiceClient {
     registry.add("bigfile.database.read-connections", () -> "4");
     registry.add("bigfile.database.write-connections", () -> "4");
     registry.add("bigfile.security.mode", () -> "none");
+    // a test context closing is no rolling update: what it left open is aborted at once
+    registry.add("bigfile.replicas.drain-period", () -> "0s");
+    registry.add("bigfile.replicas.advertised-address", () -> "127.0.0.1");
   }
 
   @Override
