@@ -183,7 +183,9 @@ class SeveralReplicasIT {
     assertThat(field(unknown, "type")).as("an unknown id is not a lost one").isNotEqualTo(LOST);
     assertStatus(post(c, "/v1/transactions/" + survivor + "/commit"), 200);
     byte[] end = b.read(f);
-    assertThat(Arrays.copyOfRange(end, 0, 10)).as("the lost transaction's write").containsOnly(1);
+    assertThat(Arrays.copyOfRange(end, 0, 10))
+        .as("not the lost transaction's write, but what t committed")
+        .containsOnly(10);
     assertThat(Arrays.copyOfRange(end, 10, 20)).containsOnly(4);
     System.out.printf(
         "SeveralReplicasIT: a killed owner's transaction answered lost on two replicas (6 requests)"
