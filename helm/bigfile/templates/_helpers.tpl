@@ -47,35 +47,89 @@ app.kubernetes.io/component: server
 {{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
 {{- end }}
 
-{{/*
-Refuses more than one replica. Open transactions live in the memory of the replica that began them (README.md,
-"Caching and several replicas"): a request carrying txn=<id> that reaches another replica answers 404. The chart
-does not route by txn, so several replicas are only allowed to someone who says they do (allowMultipleReplicas).
-*/}}
-{{- define "bigfile.validateReplicas" -}}
-{{- if not .Values.allowMultipleReplicas }}
-{{- $why := "open transactions live in the memory of the replica that began them, so every request carrying txn=<id> must reach that replica, and this chart does not route requests by their txn parameter. Run one replica, or set allowMultipleReplicas=true if you provide sticky routing on txn yourself (README.md, \"Deploying\")" }}
-{{- if gt (int .Values.replicaCount) 1 }}
-{{- fail (printf "bigfile: replicaCount=%d refused: %s" (int .Values.replicaCount) $why) }}
+{{/* drainPeriod in seconds: digits and a unit, s, m or h (the schema admits no other spelling). */}}
+{{- define "bigfile.drainSeconds" -}}
+{{- $period := toString .Values.drainPeriod }}
+{{- $digits := regexFind "^[0-9]+" $period }}
+{{- $unit := trimPrefix $digits $period }}
+{{- mul (int $digits) (get (dict "s" 1 "m" 60 "h" 3600) $unit) }}
 {{- end }}
-{{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.maxReplicas) 1) }}
-{{- fail (printf "bigfile: autoscaling.maxReplicas=%d refused: %s" (int .Values.autoscaling.maxReplicas) $why) }}
+
+{{/*
+The pod's termination grace period: the drain period, then up to 30 s for the requests still in flight
+(spring.lifecycle.timeout-per-shutdown-phase in the service's application.yaml) and 15 s to stop the engine and the
+JVM. Past it the kubelet kills the JVM, and whatever was still being answered is cut off.
+*/}}
+{{- define "bigfile.terminationGracePeriodSeconds" -}}
+{{- $drain := include "bigfile.drainSeconds" . | int }}
+{{- if hasKey .Values "terminationGracePeriodSeconds" }}
+{{- $grace := int .Values.terminationGracePeriodSeconds }}
+{{- if le $grace (add $drain 30 | int) }}
+{{- fail (printf "bigfile: terminationGracePeriodSeconds=%d refused: a draining replica keeps serving its open transactions for drainPeriod (%s, %d s), then finishes the requests in flight for up to 30 s; give the pod more than %d s, or leave terminationGracePeriodSeconds unset (drainPeriod + 45 s)" $grace (toString .Values.drainPeriod) $drain (add $drain 30)) }}
+{{- end }}
+{{- $grace }}
+{{- else }}
+{{- add $drain 45 }}
+{{- end }}
+{{- end }}
+
+{{/*
+The smallest number of server pods the release runs: replicaCount, or the autoscaler's minimum.
+*/}}
+{{- define "bigfile.minReplicas" -}}
+{{- if .Values.autoscaling.enabled }}
+{{- .Values.autoscaling.minReplicas }}
+{{- else }}
+{{- .Values.replicaCount }}
+{{- end }}
+{{- end }}
+
+{{/*
+The largest number of server pods the release runs when no rollout is under way: replicaCount, or the
+autoscaler's maximum.
+*/}}
+{{- define "bigfile.maxReplicas" -}}
+{{- if .Values.autoscaling.enabled }}
+{{- .Values.autoscaling.maxReplicas }}
+{{- else }}
+{{- .Values.replicaCount }}
+{{- end }}
+{{- end }}
+
+{{/*
+Scaling values that contradict each other: an autoscaler whose minimum exceeds its maximum, and a disruption budget
+that no eviction can satisfy (minAvailable as large as the replicas: a node drain would wait forever).
+*/}}
+{{- define "bigfile.validateScaling" -}}
+{{- with .Values.autoscaling }}
+{{- if and .enabled (gt (int .minReplicas) (int .maxReplicas)) }}
+{{- fail (printf "bigfile: autoscaling.minReplicas=%d is more than autoscaling.maxReplicas=%d" (int .minReplicas) (int .maxReplicas)) }}
+{{- end }}
+{{- end }}
+{{- $pdb := .Values.podDisruptionBudget }}
+{{- if and $pdb.enabled (hasKey $pdb "minAvailable") (not (kindIs "string" $pdb.minAvailable)) }}
+{{- $least := include "bigfile.minReplicas" . | int }}
+{{- if ge (int $pdb.minAvailable) $least }}
+{{- fail (printf "bigfile: podDisruptionBudget.minAvailable=%d refused: the release may run %d server pod(s), so no pod could ever be evicted and every node drain would wait forever; lower it, or use maxUnavailable" (int $pdb.minAvailable) $least) }}
 {{- end }}
 {{- end }}
 {{- end }}
 
 {{/*
+Connections to the primary, as io.bigfile.config.DatabaseProperties counts them: each pod up to readConnections +
+writeConnections + 2 (the listener and a readiness check); the defaults are the record's.
+*/}}
+{{- define "bigfile.connectionsPerPod" -}}
+{{- $db := .Values.bigfile.database | default dict }}
+{{- add (int ($db.readConnections | default 12)) (int ($db.writeConnections | default 8)) 2 }}
+{{- end }}
+
+{{/*
 Settings of another mode are refused rather than ignored: whoever sets an issuer with mode token believes the
-service checks JWTs. Several replicas share one signing key for links or a link signed by one pod is refused by
-the others; the Secret supplies it (a key generated by each pod would differ). The management port is a port of
-its own. With egress restricted, an oauth2 pod must still reach its identity provider for the issuer's metadata
+service checks JWTs. The management port is a port of its own. With egress restricted, an oauth2 pod must still reach its identity provider for the issuer's metadata
 and keys.
 */}}
 {{- define "bigfile.validateSecurity" -}}
-{{- $several := or (gt (int .Values.replicaCount) 1) (and .Values.autoscaling.enabled (gt (int .Values.autoscaling.maxReplicas) 1)) }}
-{{- if and .Values.allowMultipleReplicas $several (not (include "bigfile.linksSecret" .)) }}
-{{- fail "bigfile: several replicas need security.links.existingSecret: without it each pod generates its own key for signed links, and a link signed by one pod is refused by every other (README.md, \"Helm\")" }}
-{{- end }}
 {{- $security := .Values.security }}
 {{- if ne $security.mode "oauth2" }}
 {{- range $key := list "issuerUri" "jwkSetUri" "audiences" "clockSkew" }}
@@ -102,11 +156,24 @@ and keys.
 {{- end }}
 {{- end }}
 
-{{/* The Secret of the keys that sign links, or nothing. */}}
-{{- define "bigfile.linksSecret" -}}
+{{/* The Secret of link keys the release was given, or nothing. */}}
+{{- define "bigfile.existingLinksSecret" -}}
 {{- with .Values.security.links }}
 {{- .existingSecret }}
 {{- end }}
+{{- end }}
+
+{{/*
+The Secret of the keys that sign links: the one given, else the one the chart generates (links-secret.yaml). Every
+pod mounts the same, so that a link signed by one replica is accepted by all.
+*/}}
+{{- define "bigfile.linksSecret" -}}
+{{- include "bigfile.existingLinksSecret" . | default (printf "%s-links" (include "bigfile.fullname" . | trunc 57 | trimSuffix "-")) }}
+{{- end }}
+
+{{/* The id of the key the chart generates: it appears in links as link-key=helm. */}}
+{{- define "bigfile.generatedLinkKeyId" -}}
+helm
 {{- end }}
 
 {{/*
@@ -123,9 +190,7 @@ kubelet reports the missing key) instead of starting it without the settings.
 {{- if include "bigfile.tokensSecret" . }}
 {{- $files = append $files (printf "optional:file:%s/tokens/tokens.yaml" (include "bigfile.secretsDir" .)) }}
 {{- end }}
-{{- if include "bigfile.linksSecret" . }}
 {{- $files = append $files (printf "optional:file:%s/links/links.yaml" (include "bigfile.secretsDir" .)) }}
-{{- end }}
 {{- join "," $files }}
 {{- end }}
 

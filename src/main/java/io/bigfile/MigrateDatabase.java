@@ -21,6 +21,12 @@ import org.springframework.core.env.MapPropertySource;
  * PostgreSQL advisory lock while it migrates, so two runs at once (two releases, or the service
  * started by hand) wait for each other instead of applying a migration twice.
  *
+ * <p>It holds at most two connections ({@link #DEFAULTS}): Flyway migrates on one while it keeps
+ * its schema history and lock on another, and Hikari's default pool of ten, filled in the
+ * background, would take eight more out of the database's {@code max_connections} for nothing while
+ * replicas of the previous version keep serving (see {@code io.bigfile.config.DatabaseProperties},
+ * the connection budget). A {@code spring.datasource.hikari.*} setting of one's own wins.
+ *
  * <p>This class is deliberately not a {@code @Configuration}: the service's component scan must not
  * pick up its auto-configuration imports.
  */
@@ -30,6 +36,12 @@ public class MigrateDatabase {
   /** Migrates whatever {@code spring.flyway.enabled} says elsewhere: migrating is the whole job. */
   private static final Map<String, Object> FORCED = Map.of("spring.flyway.enabled", "true");
 
+  /** The pool: Flyway's two connections, no more. */
+  static final Map<String, Object> DEFAULTS =
+      Map.of(
+          "spring.datasource.hikari.maximum-pool-size", "2",
+          "spring.datasource.hikari.minimum-idle", "0");
+
   public static void main(String[] args) {
     System.exit(SpringApplication.exit(run(args)));
   }
@@ -38,6 +50,7 @@ public class MigrateDatabase {
   static ConfigurableApplicationContext run(String... args) {
     SpringApplication app = new SpringApplication(MigrateDatabase.class);
     app.setWebApplicationType(WebApplicationType.NONE);
+    app.setDefaultProperties(DEFAULTS);
     app.addInitializers(
         context ->
             context

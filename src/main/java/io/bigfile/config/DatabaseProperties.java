@@ -5,10 +5,18 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Connections to PostgreSQL: {@code bigfile.database.*}. Each replica opens at most {@code
- * readConnections + writeConnections} pooled connections, plus one that listens for commit
- * notifications and short-lived ones for the health probe and for settling commits whose answer was
- * lost.
+ * Connections to PostgreSQL: {@code bigfile.database.*}.
+ *
+ * <p>The connection budget. Each replica opens at most {@code readConnections + writeConnections +
+ * 2} connections to the primary: the read pool, the write connections, one that listens for commit
+ * notifications, and one short-lived connection per readiness check (22 with the defaults). Work
+ * that is not a request borrows from the read pool (the pack, the replica heartbeat); the
+ * short-lived connection that settles a commit whose answer was lost stands in for the write
+ * connection that broke. Standbys ({@code bigfile.standbys}) have pools of their own, on their own
+ * servers. A migration run ({@code io.bigfile.MigrateDatabase}) holds two, so a deployment needs
+ * {@code pods x (readConnections + writeConnections + 2) + 2} connections within the server's
+ * {@code max_connections} less its {@code superuser_reserved_connections} (3 by default): three
+ * replicas and a migration take 68 of the 97 that PostgreSQL's default of 100 leaves, four take 90.
  *
  * <p>The timeouts bound each step of the work, never a whole commit or upload, so a request in
  * flight fails (503) when the database stops answering instead of hanging for the outage, while a
@@ -35,8 +43,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("bigfile.database")
 public record DatabaseProperties(
-    @DefaultValue("16") int readConnections,
-    @DefaultValue("16") int writeConnections,
+    @DefaultValue("12") int readConnections,
+    @DefaultValue("8") int writeConnections,
     @DefaultValue("30s") Duration connectionWait,
     @DefaultValue("2s") Duration headRefresh,
     @DefaultValue("5s") Duration connectTimeout,

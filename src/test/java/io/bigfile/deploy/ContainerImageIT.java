@@ -257,8 +257,8 @@ class ContainerImageIT {
 
   /**
    * A rendered container's environment with what a cluster would supply: the database's real
-   * coordinates for the values and the Secret, this test's pod name for the downward API; paths
-   * under the test's directory replace the chart's.
+   * coordinates for the values and the Secret, this test's pod name and the loopback address for
+   * the downward API; paths under the test's directory replace the chart's.
    */
   private static Map<String, String> environment(
       Map<String, Object> container, String url, Map<String, String> overrides) {
@@ -270,8 +270,14 @@ class ContainerImageIT {
         value = db.password() == null ? "" : db.password();
       } else if ("metadata.name".equals(at(var, "valueFrom", "fieldRef", "fieldPath"))) {
         value = POD_NAME;
+      } else if ("status.podIP".equals(at(var, "valueFrom", "fieldRef", "fieldPath"))) {
+        value = "127.0.0.1";
       } else {
+        // $(NAME) of a variable defined before, as the kubelet expands it
         value = (String) var.get("value");
+        for (Map.Entry<String, String> defined : env.entrySet()) {
+          value = value.replace("$(" + defined.getKey() + ")", defined.getValue());
+        }
       }
       env.put(e.getKey(), value);
     }

@@ -31,6 +31,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -78,7 +80,7 @@ class HelmChartTests {
   private static final Path CI = ShippedFiles.CHART.resolve("ci");
   private static final Path SETTINGS = CI.resolve("settings-values.yaml");
   private static final Path PRODUCTION = CI.resolve("production-values.yaml");
-  private static final Path STICKY = CI.resolve("sticky-replicas-values.yaml");
+  private static final Path AUTOSCALING = CI.resolve("autoscaling-values.yaml");
   private static final Path NO_JOB = CI.resolve("no-migration-job-values.yaml");
   private static final Path TOKEN = CI.resolve("token-values.yaml");
   private static final Path OAUTH2 = CI.resolve("oauth2-values.yaml");
@@ -88,6 +90,12 @@ class HelmChartTests {
 
   /** Where the chart mounts the Secrets' settings files. */
   private static final String SECRETS = "/etc/bigfile-secrets";
+
+  /** The Secret of link keys the chart generates for the release when it is given none. */
+  private static final String GENERATED_LINKS_SECRET = "files-bigfile-links";
+
+  /** The IP address a pod of the rendered chart is given, for the downward API's status.podIP. */
+  private static final String POD_IP = "10.1.2.3";
 
   /**
    * Every bigfile.security.* setting the chart writes to the ConfigMap, from the values under
@@ -115,14 +123,14 @@ class HelmChartTests {
           "secrets: only from the existing Secret security.tokens.existingSecret (key tokens.yaml),"
               + " imported through SPRING_CONFIG_IMPORT",
           "bigfile.security.links.keys",
-          "secrets: only from the existing Secret security.links.existingSecret (key links.yaml),"
-              + " imported through SPRING_CONFIG_IMPORT",
+          "secrets: only from a Secret (key links.yaml), security.links.existingSecret or the one"
+              + " the chart generates, imported through SPRING_CONFIG_IMPORT",
           "bigfile.security.token-file",
           "a path the image sets (BIGFILE_SECURITY_TOKENFILE, in its volume); the chart requires"
               + " tokens from a Secret in token mode, so no token is generated",
           "bigfile.security.links.key-file",
-          "a path the image sets (BIGFILE_SECURITY_LINKS_KEYFILE, in its volume), where a pod"
-              + " generates its key when no Secret of keys is given");
+          "a path the image sets (BIGFILE_SECURITY_LINKS_KEYFILE, in its volume); the chart always"
+              + " mounts the keys from a Secret, so no pod generates one");
 
   /**
    * Values under {@code security} that are not bigfile.security.* settings: Spring's own resource
@@ -134,6 +142,36 @@ class HelmChartTests {
           "jwkSetUri", "spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
           "tokens.existingSecret", "the Secret of bigfile.security.tokens",
           "links.existingSecret", "the Secret of bigfile.security.links.keys");
+
+  /**
+   * bigfile.* settings the chart sets from values outside {@code bigfile}, each with the value or
+   * the source: they are not values under {@code bigfile}, whichever record binds them.
+   */
+  static final Map<String, String> SETTINGS_OF_OTHER_VALUES =
+      Map.of(
+          "bigfile.replicas.drain-period",
+          "drainPeriod, which also sizes the pods' terminationGracePeriodSeconds",
+          "bigfile.replicas.advertised-address",
+          "the pod's IP, BIGFILE_REPLICAS_ADVERTISED_ADDRESS=$(POD_IP) from the downward API",
+          "bigfile.standbys",
+          "standbys");
+
+  /**
+   * Removes from settings by group (as values under bigfile name them) those of {@link
+   * #SETTINGS_OF_OTHER_VALUES}, and the groups they leave empty.
+   */
+  static void removeSettingsOfOtherValues(Map<String, ? extends Collection<String>> byGroup) {
+    for (String setting : SETTINGS_OF_OTHER_VALUES.keySet()) {
+      String[] parts = setting.split("\\.", 3);
+      Collection<String> group = parts.length == 3 ? byGroup.get(parts[1]) : null;
+      if (group != null) {
+        group.remove(Settings.camel(parts[2]));
+        if (group.isEmpty()) {
+          byGroup.remove(parts[1]);
+        }
+      }
+    }
+  }
 
   /** Every value set in ci/. */
   static Stream<Arguments> valueSets() {
@@ -190,15 +228,17 @@ class HelmChartTests {
   }
 
   @Test
-  void theDefaultsRenderTheServiceAloneAndAMigrationJob() {
+  void theDefaultsRenderTheServiceItsDisruptionBudgetItsLinkKeyAndAMigrationJob() {
     assertThat(RenderedChart.defaults().kinds())
-        .containsExactlyInAnyOrder("ConfigMap", "Service", "Deployment", "Job");
+        .containsExactlyInAnyOrder(
+            "ConfigMap", "Service", "Deployment", "PodDisruptionBudget", "Secret", "Job");
   }
 
   @Test
   void theMigrationJobIsAHookNotPartOfTheRelease() {
     assertThat(RenderedChart.renderAsIs(Map.of()).kinds())
-        .containsExactlyInAnyOrder("ConfigMap", "Service", "Deployment");
+        .containsExactlyInAnyOrder(
+            "ConfigMap", "Service", "Deployment", "PodDisruptionBudget", "Secret");
   }
 
   @Nested
@@ -251,8 +291,10 @@ class HelmChartTests {
     }
 
     /**
-     * Tokens and link keys reach the pod only as files of existing Secrets, each mounted read-only
-     * with its one key and imported by Spring (spring.config.import); the ConfigMap carries none.
+     * Tokens and link keys reach the pod only as files of Secrets, each mounted read-only with its
+     * one key and imported by Spring (spring.config.import), the same in every pod; the ConfigMap
+     * carries none. The only Secret the chart renders is the link key it generates when it is given
+     * none.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.bigfile.deploy.HelmChartTests#valueSets")
@@ -264,9 +306,11 @@ class HelmChartTests {
         expected.put(
             SECRETS + "/tokens/tokens.yaml", (String) at(security, "tokens", "existingSecret"));
       }
-      if (at(security, "links", "existingSecret") instanceof String secret) {
-        expected.put(SECRETS + "/links/links.yaml", secret);
-      }
+      String links =
+          at(security, "links", "existingSecret") instanceof String secret
+              ? secret
+              : GENERATED_LINKS_SECRET;
+      expected.put(SECRETS + "/links/links.yaml", links);
 
       Map<String, String> mounted = new TreeMap<>();
       Map<String, Object> container = chart.serverContainer();
@@ -311,7 +355,12 @@ class HelmChartTests {
       assertThat(settings.keySet())
           .noneMatch(k -> k.startsWith("bigfile.security.tokens"))
           .noneMatch(k -> k.startsWith("bigfile.security.links.keys"));
-      assertThat(chart.has("Secret")).isFalse();
+      if (links.equals(GENERATED_LINKS_SECRET)) {
+        assertThat(at(chart.one("Secret"), "metadata", "name")).isEqualTo(GENERATED_LINKS_SECRET);
+        assertThat(map(chart.one("Secret"), "data")).containsOnlyKeys("links.yaml");
+      } else {
+        assertThat(chart.has("Secret")).isFalse();
+      }
     }
 
     @ParameterizedTest(name = "{0}")
@@ -319,7 +368,9 @@ class HelmChartTests {
     void thePasswordComesOnlyFromTheExistingSecret(String name, List<Path> files) {
       RenderedChart chart = RenderedChart.render(files, Map.of());
       Map<String, Object> database = map(effectiveValues(files), "database");
-      assertThat(chart.has("Secret")).isFalse();
+      for (Map<String, Object> secret : chart.all("Secret")) {
+        assertThat(map(secret, "data")).as("the chart's Secret").containsOnlyKeys("links.yaml");
+      }
       assertThat(chart.podSpecs()).hasSizeGreaterThanOrEqualTo(1);
       for (Map<String, Object> pod : chart.podSpecs()) {
         for (Map<String, Object> c : containers(pod)) {
@@ -518,6 +569,8 @@ class HelmChartTests {
                 }
               });
       expected.remove("bigfile.security.tokens");
+      // drainPeriod, a value of its own, always stated
+      expected.add("bigfile.replicas.drain-period");
       expected.add("management.server.port");
       assertThat(flat.keySet()).isEqualTo(expected);
       assertThat(flat.keySet()).allMatch(ConfigurationPropertyName::isValid);
@@ -527,7 +580,10 @@ class HelmChartTests {
       return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
     }
 
-    /** The chart's defaults with the least choice: the mode, and the actuator on its own port. */
+    /**
+     * The chart's defaults with the least choice: the mode, the drain period (which the pods' grace
+     * period is sized for, so the chart states it), and the actuator on its own port.
+     */
     @Test
     void withOnlyTheChoiceTheConfigMapLeavesEveryOtherDefault() {
       String yaml = configMapApplicationYaml(RenderedChart.defaults());
@@ -535,7 +591,11 @@ class HelmChartTests {
           .isEqualTo(
               Map.of(
                   "bigfile",
-                  Map.of("security", Map.of("mode", "token")),
+                  Map.of(
+                      "security",
+                      Map.of("mode", "token"),
+                      "replicas",
+                      Map.of("drain-period", "2m")),
                   "management",
                   Map.of("server", Map.of("port", 9090))));
     }
@@ -663,7 +723,7 @@ class HelmChartTests {
       }
     }
 
-    private static String camel(String kebab) {
+    static String camel(String kebab) {
       Matcher m = Pattern.compile("-([a-z0-9])").matcher(kebab);
       StringBuilder sb = new StringBuilder();
       while (m.find()) {
@@ -704,6 +764,7 @@ class HelmChartTests {
           .forEach((group, s) -> fromRecords.put(group, new TreeSet<>(s.names())));
       assertThat(fromRecords.remove("embedded")).isNotNull();
       fromRecords.keySet().removeIf(HelmChartTests::isSecurityGroup);
+      removeSettingsOfOtherValues(fromRecords);
       assertThat(schemaSettings()).isEqualTo(fromRecords);
 
       Set<String> securityValues = new TreeSet<>();
@@ -784,6 +845,10 @@ class HelmChartTests {
           .forEach((g, s) -> fromRecords.put(g, new TreeMap<>(s.defaults())));
       fromRecords.remove("embedded");
       fromRecords.keySet().removeIf(HelmChartTests::isSecurityGroup);
+      Map<String, Set<String>> names = new TreeMap<>();
+      fromRecords.forEach((g, d) -> names.put(g, d.keySet()));
+      removeSettingsOfOtherValues(names);
+      fromRecords.keySet().retainAll(names.keySet());
       assertThat(documented).isEqualTo(fromRecords);
     }
 
@@ -938,6 +1003,13 @@ class HelmChartTests {
           Arguments.of("podSecurityContext.runAsUser", 0, "/podSecurityContext/runAsUser"),
           Arguments.of("networkPolicy.egress.enabled", true, "/networkPolicy/egress/databaseTo"),
           Arguments.of("replicas", 2, "additional properties 'replicas'"),
+          Arguments.of(
+              "allowMultipleReplicas", true, "additional properties 'allowMultipleReplicas'"),
+          Arguments.of("drainPeriod", "2 minutes", "/drainPeriod"),
+          Arguments.of("drainPeriod", "PT2M", "/drainPeriod"),
+          Arguments.of("drainPeriod", "-2m", "/drainPeriod"),
+          Arguments.of("standbys[0]", "postgres://standby/bigfile", "/standbys/0"),
+          Arguments.of("terminationGracePeriodSeconds", -1, "/terminationGracePeriodSeconds"),
           Arguments.of("security.mode", "basic", "/security/mode"),
           Arguments.of("security.tokens.existingSecret", "", "/security/tokens/existingSecret"),
           Arguments.of(
@@ -1055,15 +1127,21 @@ class HelmChartTests {
           .contains("security.tokens is set but security.mode is oauth2");
     }
 
-    /** No authentication only when asked for by name; then no token Secret is mounted either. */
+    /**
+     * No authentication only when asked for by name; then no token Secret is mounted either, only
+     * the keys of signed links, which work in every mode.
+     */
     @Test
     void noneIsAcceptedOnlyWhenChosen() {
       RenderedChart chart = RenderedChart.render(List.of(), Map.of("security.mode", "none"));
       assertThat(at(ShippedFiles.yaml(configMapApplicationYaml(chart)), "bigfile", "security"))
           .isEqualTo(Map.of("mode", "none"));
-      assertThat(env(chart.serverContainer())).doesNotContainKey("SPRING_CONFIG_IMPORT");
+      assertThat(env(chart.serverContainer()).get("SPRING_CONFIG_IMPORT"))
+          .containsEntry("value", "optional:file:" + SECRETS + "/links/links.yaml");
       assertThat(list(chart.serverPod(), "spec", "volumes"))
-          .noneMatch(v -> map(v).containsKey("secret"));
+          .filteredOn(v -> map(v).containsKey("secret"))
+          .extracting(v -> at(v, "secret", "secretName"))
+          .containsExactly(GENERATED_LINKS_SECRET);
     }
 
     @ParameterizedTest(name = "{0}={1}")
@@ -1113,103 +1191,272 @@ class HelmChartTests {
   class Replicas {
 
     @Test
-    void moreThanOneReplicaIsRefusedWithTheReason() {
-      assertThat(RenderedChart.failure(Map.of("replicaCount", 2)))
-          .contains("replicaCount=2 refused")
-          .contains("open transactions live in the memory of the replica that began them")
-          .contains("txn")
-          .contains("allowMultipleReplicas=true");
-    }
-
-    @Test
-    void autoscalingBeyondOneReplicaIsRefused() {
-      assertThat(
-              RenderedChart.failure(
-                  Map.of("autoscaling.enabled", true, "autoscaling.maxReplicas", 4)))
-          .contains("autoscaling.maxReplicas=4 refused")
-          .contains("sticky routing on txn");
-    }
-
-    @Test
-    void anUnusedAutoscalingMaximumIsNoReplica() {
-      RenderedChart chart = RenderedChart.render(Map.of("autoscaling.maxReplicas", 4));
+    void byDefaultTwoReplicasOfWhichADisruptionTakesOneAtATime() {
+      RenderedChart chart = RenderedChart.defaults();
+      assertThat(at(chart.one("Deployment"), "spec", "replicas")).isEqualTo(2);
       assertThat(chart.has("HorizontalPodAutoscaler")).isFalse();
-      assertThat(at(chart.one("Deployment"), "spec", "replicas")).isEqualTo(1);
+      Map<String, Object> pdb = chart.one("PodDisruptionBudget");
+      assertThat(map(pdb, "spec"))
+          .containsEntry("maxUnavailable", 1)
+          .doesNotContainKey("minAvailable");
+      assertThat(map(pdb, "spec", "selector", "matchLabels"))
+          .isEqualTo(map(chart.one("Deployment"), "spec", "selector", "matchLabels"));
+      // The Service spreads requests over the replicas: none is tied to a client.
+      assertThat(at(chart.service(), "spec", "sessionAffinity")).isEqualTo("None");
     }
 
     @Test
-    void someoneWhoRoutesTransactionsMayRunSeveral() {
-      RenderedChart chart =
-          RenderedChart.render(
-              Map.of(
-                  "allowMultipleReplicas",
-                  true,
-                  "replicaCount",
-                  3,
-                  "security.links.existingSecret",
-                  "bigfile-link-keys"));
-      assertThat(at(chart.one("Deployment"), "spec", "replicas")).isEqualTo(3);
+    void moreReplicasAreAValueLikeAnyOther() {
+      RenderedChart chart = RenderedChart.render(Map.of("replicaCount", 5));
+      assertThat(at(chart.one("Deployment"), "spec", "replicas")).isEqualTo(5);
+      assertThat(RenderedChart.render(NO_JOB).one("PodDisruptionBudget")).isNotNull();
     }
 
     /**
-     * A key generated by each pod would differ between them: a link signed by one replica would be
-     * refused by the others.
+     * The autoscaler, off by default, renders with the chart's own bounds (more than one replica)
+     * and owns the replica count; the pods request CPU, which its utilisation target is a share of.
      */
     @Test
-    void severalReplicasShareTheKeysOfLinksFromASecret() {
-      assertThat(RenderedChart.failure(Map.of("allowMultipleReplicas", true, "replicaCount", 3)))
-          .contains("several replicas need security.links.existingSecret")
-          .contains("a link signed by one pod is refused by every other");
+    void theAutoscalerScalesTheDeploymentBeyondOneReplica() {
+      RenderedChart chart = RenderedChart.render(Map.of("autoscaling.enabled", true));
+      Map<String, Object> hpa = chart.one("HorizontalPodAutoscaler");
+      assertThat(map(chart.one("Deployment"), "spec")).doesNotContainKey("replicas");
+      assertThat((Integer) at(hpa, "spec", "minReplicas")).isGreaterThan(1);
+      assertThat((Integer) at(hpa, "spec", "maxReplicas"))
+          .isGreaterThan((Integer) at(hpa, "spec", "minReplicas"));
+      assertThat(at(hpa, "spec", "scaleTargetRef"))
+          .isEqualTo(
+              Map.of("apiVersion", "apps/v1", "kind", "Deployment", "name", deploymentName(chart)));
+      assertThat(at(hpa, "spec", "metrics", 0, "resource", "name")).isEqualTo("cpu");
+      assertThat(at(chart.serverContainer(), "resources", "requests", "cpu")).isNotNull();
+
+      RenderedChart values = RenderedChart.render(AUTOSCALING);
+      Map<String, Object> scaled = values.one("HorizontalPodAutoscaler");
+      assertThat(map(scaled, "spec"))
+          .containsEntry("minReplicas", 3)
+          .containsEntry("maxReplicas", 6);
+      assertThat(at(scaled, "spec", "metrics", 0, "resource", "target", "averageUtilization"))
+          .isEqualTo(70);
+      assertThat(map(values.one("PodDisruptionBudget"), "spec"))
+          .containsEntry("minAvailable", 2)
+          .doesNotContainKey("maxUnavailable");
+    }
+
+    @Test
+    void scalingValuesThatContradictEachOtherAreRefused() {
       assertThat(
               RenderedChart.failure(
                   Map.of(
-                      "allowMultipleReplicas",
-                      true,
                       "autoscaling.enabled",
                       true,
+                      "autoscaling.minReplicas",
+                      5,
                       "autoscaling.maxReplicas",
-                      4)))
-          .contains("several replicas need security.links.existingSecret");
+                      3)))
+          .contains("autoscaling.minReplicas=5 is more than autoscaling.maxReplicas=3");
+      // No pod could ever be evicted: every node drain would wait forever.
+      assertThat(RenderedChart.failure(Map.of("podDisruptionBudget.minAvailable", 2)))
+          .contains("podDisruptionBudget.minAvailable=2 refused")
+          .contains("every node drain would wait forever");
+      assertThat(
+              RenderedChart.failure(
+                  Map.of("autoscaling.enabled", true, "podDisruptionBudget.minAvailable", 2)))
+          .contains("podDisruptionBudget.minAvailable=2 refused");
+      assertThat(
+              map(
+                  RenderedChart.render(
+                          Map.of("replicaCount", 3, "podDisruptionBudget.minAvailable", 2))
+                      .one("PodDisruptionBudget"),
+                  "spec"))
+          .containsEntry("minAvailable", 2);
     }
 
     /**
-     * Without a Secret of link keys, the one pod keeps the key it generates in an emptyDir in
-     * memory (the root file system is read-only), in place of the image's data volume.
+     * Other replicas reach a pod at its IP on the HTTP port: the downward API gives the IP, the
+     * kubelet puts it into the service's advertised address, and the service's port is the one the
+     * container exposes (the advertised address's port defaults to server.port).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.bigfile.deploy.HelmChartTests#valueSets")
+    void eachPodAdvertisesItsIpToTheOtherReplicas(String name, List<Path> files) {
+      RenderedChart chart = RenderedChart.render(files, Map.of());
+      Map<String, Map<String, Object>> env = env(chart.serverContainer());
+      assertThat(env.get("POD_IP"))
+          .isEqualTo(
+              Map.of(
+                  "name",
+                  "POD_IP",
+                  "valueFrom",
+                  Map.of("fieldRef", Map.of("fieldPath", "status.podIP"))));
+      assertThat(env.get("BIGFILE_REPLICAS_ADVERTISED_ADDRESS"))
+          .containsEntry("value", "$(POD_IP)");
+      List<String> names = List.copyOf(env.keySet());
+      assertThat(names.indexOf("POD_IP"))
+          .as("the kubelet expands $(POD_IP) only from a variable defined before")
+          .isLessThan(names.indexOf("BIGFILE_REPLICAS_ADVERTISED_ADDRESS"));
+      assertThat(
+              binderOfEnvironment(env, "pod")
+                  .bind("bigfile.replicas.advertised-address", String.class)
+                  .get())
+          .isEqualTo(POD_IP);
+      assertThat(map(chart.serverContainer(), "ports", 0))
+          .containsEntry("name", "http")
+          .containsEntry("containerPort", ShippedFiles.serverPort());
+    }
+
+    /**
+     * A stopping replica serves its open transactions for the drain period, then the requests in
+     * flight for Spring's shutdown phase: the pod's grace period covers both, derived from the
+     * drain period unless set, and a grace period that does not is refused.
      */
     @Test
-    void withoutTheSecretOnePodKeepsItsGeneratedKeyInMemory() {
-      RenderedChart chart = RenderedChart.render(TOKEN);
-      Map<String, Map<String, Object>> env = env(chart.serverContainer());
-      String keyFile =
-          binderOfEnvironment(env, "pod")
-              .bind("bigfile.security.links.key-file", String.class)
-              .get();
-      Map<String, Object> volume =
-          volumeMountedAt(chart, Path.of(keyFile).getParent().toString(), "the link key");
-      assertThat(map(volume, "emptyDir")).containsEntry("medium", "Memory");
-      assertThat(keyFile)
-          .isNotEqualTo(DockerfileTests.runtimeEnv().get("BIGFILE_SECURITY_LINKS_KEYFILE"));
-      assertThat(env(RenderedChart.render(STICKY).serverContainer()))
-          .doesNotContainKey("BIGFILE_SECURITY_LINKS_KEYFILE");
+    void theDrainPeriodReachesTheServiceAndSizesTheGracePeriod() {
+      Duration phase =
+          ApplicationConversionService.getSharedInstance()
+              .convert(
+                  at(
+                      ShippedFiles.applicationYaml(),
+                      "spring",
+                      "lifecycle",
+                      "timeout-per-shutdown-phase"),
+                  Duration.class);
+      for (Map.Entry<Map<String, Object>, Duration> c :
+          Map.of(
+                  Map.<String, Object>of(),
+                  Duration.ofMinutes(2),
+                  Map.<String, Object>of("drainPeriod", "10m"),
+                  Duration.ofMinutes(10),
+                  Map.<String, Object>of("drainPeriod", "90s"),
+                  Duration.ofSeconds(90),
+                  Map.<String, Object>of("drainPeriod", "1h"),
+                  Duration.ofHours(1))
+              .entrySet()) {
+        RenderedChart chart = RenderedChart.render(c.getKey());
+        Duration drain =
+            binderOf(configMapApplicationYaml(chart))
+                .bind("bigfile.replicas.drain-period", Duration.class)
+                .get();
+        assertThat(drain).as("%s", c.getKey()).isEqualTo(c.getValue());
+        long grace =
+            ((Number) at(chart.serverPod(), "spec", "terminationGracePeriodSeconds")).longValue();
+        assertThat(grace).as("%s", c.getKey()).isGreaterThan(drain.plus(phase).toSeconds());
+        assertThat(grace).isEqualTo(drain.toSeconds() + 45);
+      }
+
+      RenderedChart set = RenderedChart.render(AUTOSCALING);
+      assertThat(at(set.serverPod(), "spec", "terminationGracePeriodSeconds")).isEqualTo(660);
+      assertThat(
+              binderOf(configMapApplicationYaml(set))
+                  .bind("bigfile.replicas.drain-period", Duration.class)
+                  .get())
+          .isEqualTo(Duration.ofMinutes(10));
+      assertThat(RenderedChart.failure(Map.of("terminationGracePeriodSeconds", 150)))
+          .contains("terminationGracePeriodSeconds=150 refused")
+          .contains("drainPeriod (2m, 120 s)")
+          .contains("more than 150 s");
+      assertThat(RenderedChart.render(Map.of("terminationGracePeriodSeconds", 151)).serverPod())
+          .isNotNull();
     }
 
     @Test
-    void withAutoscalingTheAutoscalerOwnsTheReplicaCount() {
-      RenderedChart chart = RenderedChart.render(STICKY);
-      Map<String, Object> hpa = chart.one("HorizontalPodAutoscaler");
-      assertThat(map(chart.one("Deployment"), "spec")).doesNotContainKey("replicas");
-      assertThat(map(hpa, "spec"))
-          .containsEntry("minReplicas", 2)
-          .containsEntry("maxReplicas", 5)
-          .containsEntry(
-              "scaleTargetRef",
-              Map.of("apiVersion", "apps/v1", "kind", "Deployment", "name", deploymentName(chart)));
-      assertThat(at(hpa, "spec", "metrics", 0, "resource", "target", "averageUtilization"))
-          .isEqualTo(70);
-      assertThat(at(chart.service(), "spec", "sessionAffinity")).isEqualTo("ClientIP");
-      assertThat(map(chart.one("PodDisruptionBudget"), "spec"))
-          .containsEntry("minAvailable", 1)
-          .doesNotContainKey("maxUnavailable");
+    void theStandbysReachTheServiceAsItsListOfUrls() {
+      List<String> urls =
+          List.of(
+              "jdbc:postgresql://pg-standby-0.db:5432/bigfile",
+              "jdbc:postgresql://pg-standby-1.db:5432/bigfile?sslmode=require");
+      RenderedChart chart =
+          RenderedChart.render(Map.of("standbys[0]", urls.get(0), "standbys[1]", urls.get(1)));
+      assertThat(
+              binderOf(configMapApplicationYaml(chart))
+                  .bind("bigfile.standbys", Bindable.listOf(String.class))
+                  .get())
+          .isEqualTo(urls);
+      assertThat(
+              binderOf(configMapApplicationYaml(RenderedChart.render(AUTOSCALING)))
+                  .bind("bigfile.standbys", Bindable.listOf(String.class))
+                  .get())
+          .hasSize(2);
+      assertThat(
+              binderOf(configMapApplicationYaml(RenderedChart.defaults()))
+                  .bind("bigfile.standbys", Bindable.listOf(String.class))
+                  .isBound())
+          .isFalse();
+    }
+
+    /**
+     * Whoever may reach the API, the release's server pods reach each other's HTTP port (a replica
+     * forwards a transaction's requests to the one that began it), and with egress restricted they
+     * may also send there.
+     */
+    @Test
+    void theNetworkPolicyLetsTheReplicasReachEachOther() {
+      RenderedChart chart = RenderedChart.render(PRODUCTION);
+      Map<String, Object> policy = chart.one("NetworkPolicy");
+      Map<String, Object> podLabels = map(chart.serverPod(), "metadata", "labels");
+      Map<String, Object> server = map(chart.one("Deployment"), "spec", "selector", "matchLabels");
+      Map<String, Object> peers =
+          list(policy, "spec", "ingress").stream()
+              .map(r -> map(r))
+              .filter(
+                  r ->
+                      List.of(Map.of("podSelector", Map.of("matchLabels", server)))
+                          .equals(r.get("from")))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("no ingress rule from the server pods"));
+      assertThat(peers.get("ports")).isEqualTo(List.of(Map.of("port", "http", "protocol", "TCP")));
+      assertThat(podLabels).containsAllEntriesOf(server);
+      Map<String, Object> to =
+          list(policy, "spec", "egress").stream()
+              .map(r -> map(r))
+              .filter(
+                  r ->
+                      List.of(Map.of("podSelector", Map.of("matchLabels", server)))
+                          .equals(r.get("to")))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("no egress rule to the server pods"));
+      assertThat(to.get("ports"))
+          .isEqualTo(List.of(Map.of("port", ShippedFiles.serverPort(), "protocol", "TCP")));
+    }
+
+    /**
+     * Without a Secret of link keys, the chart generates one for the release: every pod mounts the
+     * same key (a link signed by one replica is accepted by the others), none generates its own,
+     * and an upgrade keeps the key the cluster holds, so that links outlive the upgrade.
+     */
+    @Test
+    void theReplicasShareTheKeyOfLinksWhichAnUpgradeKeeps() {
+      RenderedChart chart = RenderedChart.defaults();
+      Map<String, Object> secret = chart.one("Secret");
+      assertThat(at(secret, "metadata", "name")).isEqualTo(GENERATED_LINKS_SECRET);
+      Map<String, Object> volume = volumeMountedAt(chart, SECRETS + "/links", "the link keys");
+      assertThat(at(volume, "secret", "secretName")).isEqualTo(GENERATED_LINKS_SECRET);
+      assertThat(env(chart.serverContainer())).doesNotContainKey("BIGFILE_SECURITY_LINKS_KEYFILE");
+      assertThat(list(chart.serverPod(), "spec", "volumes"))
+          .noneMatch(
+              v ->
+                  map(v).containsKey("emptyDir") && map(v).get("name").toString().contains("link"));
+
+      String linksYaml = decode((String) at(secret, "data", "links.yaml"));
+      LinksProperties links =
+          binderOf(linksYaml).bind("bigfile.security.links", LinksProperties.class).get();
+      assertThat(links.keys()).containsOnlyKeys("helm");
+      assertThat(Base64.getDecoder().decode(links.keys().get("helm"))).hasSize(32);
+      // Two first installs draw two keys.
+      assertThat(at(RenderedChart.renderAsIs(Map.of()).one("Secret"), "data", "links.yaml"))
+          .isNotEqualTo(at(secret, "data", "links.yaml"));
+
+      String earlier = linksYaml.replace(links.keys().get("helm"), LINK_KEY);
+      RenderedChart upgrade =
+          RenderedChart.upgradeOf(
+              Map.of(
+                  RenderedChart.NAMESPACE + "/" + GENERATED_LINKS_SECRET,
+                  Map.of("links.yaml", earlier)),
+              Map.of());
+      assertThat(decode((String) at(upgrade.one("Secret"), "data", "links.yaml")))
+          .isEqualTo(earlier);
+
+      // Given a Secret, the chart generates none.
+      assertThat(RenderedChart.render(PRODUCTION).has("Secret")).isFalse();
     }
 
     /**
@@ -1218,7 +1465,7 @@ class HelmChartTests {
      */
     @Test
     void eachPodHasItsOwnTransactionLogAndNodeIdentifier() {
-      RenderedChart chart = RenderedChart.render(STICKY);
+      RenderedChart chart = RenderedChart.render(AUTOSCALING);
       Map<String, Map<String, Object>> env = env(chart.serverContainer());
       assertThat(env.get("NARAYANA_NODEIDENTIFIER"))
           .isEqualTo(
@@ -1503,17 +1750,19 @@ class HelmChartTests {
       Map<String, Object> policy = chart.one("NetworkPolicy");
       Map<String, Object> values = effectiveValues(List.of(PRODUCTION));
       assertThat(list(policy, "spec", "policyTypes")).containsExactly("Ingress", "Egress");
-      assertThat(list(policy, "spec", "ingress")).hasSize(2);
+      assertThat(list(policy, "spec", "ingress")).hasSize(3);
       Map<String, Object> ingress = map(policy, "spec", "ingress", 0);
       assertThat(ingress.get("ports"))
           .isEqualTo(List.of(Map.of("port", "http", "protocol", "TCP")));
       assertThat(ingress.get("from")).isEqualTo(at(values, "networkPolicy", "ingressFrom"));
-      Map<String, Object> metrics = map(policy, "spec", "ingress", 1);
+      // ingress 1: the replicas' own HTTP port
+      // (Replicas.theNetworkPolicyLetsTheReplicasReachEachOther)
+      Map<String, Object> metrics = map(policy, "spec", "ingress", 2);
       assertThat(metrics.get("ports"))
           .isEqualTo(List.of(Map.of("port", "management", "protocol", "TCP")));
       assertThat(metrics.get("from")).isEqualTo(at(values, "networkPolicy", "metricsFrom"));
       List<Object> egress = list(policy, "spec", "egress");
-      assertThat(egress).hasSize(3);
+      assertThat(egress).hasSize(4);
       assertThat(at(egress, 0, "ports"))
           .isEqualTo(
               List.of(
@@ -1523,8 +1772,9 @@ class HelmChartTests {
           .isEqualTo(List.of(Map.of("port", 5432, "protocol", "TCP")));
       assertThat(at(egress, 1, "to"))
           .isEqualTo(at(values, "networkPolicy", "egress", "databaseTo"));
-      assertThat(at(egress, 2, "ports")).isEqualTo(List.of(Map.of("port", 443, "protocol", "TCP")));
-      assertThat(at(egress, 2, "to")).isEqualTo(at(values, "networkPolicy", "egress", "issuerTo"));
+      // egress 2: the other replicas' HTTP port
+      assertThat(at(egress, 3, "ports")).isEqualTo(List.of(Map.of("port", 443, "protocol", "TCP")));
+      assertThat(at(egress, 3, "to")).isEqualTo(at(values, "networkPolicy", "egress", "issuerTo"));
     }
 
     /** An oauth2 pod fetches the issuer's keys: with egress restricted, it must reach them. */
@@ -1541,7 +1791,7 @@ class HelmChartTests {
                       "networkPolicy.egress.databaseTo[0].ipBlock.cidr",
                       "10.0.5.0/24")))
           .contains("needs networkPolicy.egress.issuerTo");
-      // In token mode nothing but DNS and the database.
+      // In token mode nothing but DNS, the database and the other replicas.
       Map<String, Object> policy =
           RenderedChart.render(
                   Map.of(
@@ -1552,7 +1802,7 @@ class HelmChartTests {
                       "networkPolicy.egress.databaseTo[0].ipBlock.cidr",
                       "10.0.5.0/24"))
               .one("NetworkPolicy");
-      assertThat(list(policy, "spec", "egress")).hasSize(2);
+      assertThat(list(policy, "spec", "egress")).hasSize(3);
     }
 
     @Test
@@ -1589,33 +1839,35 @@ class HelmChartTests {
       assertThat(list(policy, "spec", "policyTypes")).containsExactly("Ingress");
       assertThat(at(policy, "spec", "ingress", 0, "from"))
           .isEqualTo(List.of(Map.of("podSelector", Map.of())));
-      assertThat(at(policy, "spec", "ingress", 1, "ports", 0, "port")).isEqualTo("management");
-      assertThat(at(policy, "spec", "ingress", 1, "from"))
+      assertThat(at(policy, "spec", "ingress", 2, "ports", 0, "port")).isEqualTo("management");
+      assertThat(at(policy, "spec", "ingress", 2, "from"))
           .isEqualTo(List.of(Map.of("podSelector", Map.of())));
       assertThat(at(policy, "spec", "egress")).isNull();
     }
 
     @Test
     void theDisruptionBudgetDefaultsToOneUnavailable() {
-      Map<String, Object> pdb = RenderedChart.render(PRODUCTION).one("PodDisruptionBudget");
+      Map<String, Object> pdb = RenderedChart.defaults().one("PodDisruptionBudget");
       assertThat(map(pdb, "spec"))
           .containsEntry("maxUnavailable", 1)
           .doesNotContainKey("minAvailable");
     }
 
     @Test
-    void theNotesTellHowToReachItAndWhyItIsOneReplica() {
+    void theNotesTellHowToReachItAndHowTheReplicasWork() {
       assertThat(notes(TOKEN))
           .contains("kubectl --namespace storage port-forward service/files-bigfile 8080:80")
           .contains("curl -H \"Authorization: Bearer $TOKEN\" http://localhost:8080/v1/files")
           .contains("security.mode=token")
           .contains("from the Secret bigfile-tokens (key tokens.yaml)")
           .contains("rollout restart deployment/files-bigfile")
-          .contains("they stop working when the pod is replaced")
+          .contains("the key the chart generated in the Secret files-bigfile-links")
           .contains("/actuator/health/readiness")
           .contains("the management port 9090, which the Service does not expose")
           .contains("kubectl --namespace storage port-forward deployment/files-bigfile 9090")
-          .contains("One replica: open transactions live in its memory")
+          .contains("Replicas: 2; any of them serves any request")
+          .contains("drains for 2m")
+          .contains("terminationGracePeriodSeconds 165")
           .contains("password from Secret")
           .doesNotContain("WARNING")
           .doesNotContain("<no value>");
@@ -1627,7 +1879,7 @@ class HelmChartTests {
           .contains("security.mode=oauth2")
           .contains("JWTs of https://login.example.com/realms/files, for the audience bigfile")
           .contains("curl -H \"Authorization: Bearer $TOKEN\" https://files.example.com/v1/files")
-          .doesNotContain("stop working when the pod is replaced")
+          .doesNotContain("the chart generated")
           .doesNotContain("<no value>");
       assertThat(notes(OAUTH2))
           .contains("JWTs of https://login.example.com/realms/files/protocol/openid-connect/certs")
@@ -1637,6 +1889,41 @@ class HelmChartTests {
           .contains("  curl http://localhost:8080/v1/files")
           .doesNotContain("Authorization")
           .doesNotContain("<no value>");
+    }
+
+    /**
+     * The notes size the database for the pods a release may run, from the connections a pod opens
+     * with the service's defaults (DatabaseProperties) or the values' pools; the defaults (two
+     * replicas, even doubled by a rollout, and the autoscaler's maximum) fit PostgreSQL's default
+     * max_connections of 100.
+     */
+    @Test
+    void theNotesSizeTheDatabaseForThePodsThatMayRun() {
+      Map<String, String> defaults = ShippedFiles.bigfileSettings().get("database").defaults();
+      int perPod =
+          Integer.parseInt(defaults.get("readConnections"))
+              + Integer.parseInt(defaults.get("writeConnections"))
+              + 2;
+      int job = 2;
+      int reserved = 3;
+      assertThat(notes(TOKEN))
+          .contains("each pod opens up to " + perPod + " to the primary, the migration Job 2")
+          .contains("2 pod(s) need max_connections >= " + (2 * perPod + job + reserved))
+          .contains("up to 4 need " + (4 * perPod + job + reserved));
+      assertThat(4 * perPod + job + reserved).isLessThanOrEqualTo(100);
+      int maxReplicas = (Integer) at(effectiveValues(List.of()), "autoscaling", "maxReplicas");
+      assertThat(maxReplicas * perPod + job + reserved).isLessThanOrEqualTo(100);
+
+      assertThat(notes(AUTOSCALING))
+          .contains("Replicas: 3 to 6 (HorizontalPodAutoscaler)")
+          .contains("Reads go to 2 standby(s)")
+          .contains("each pod opens up to " + (6 + 4 + 2) + " to the primary")
+          .contains("6 pod(s) need max_connections >= " + (6 * 12 + job + reserved));
+      // One pod, replaced after it stopped (Recreate), migrating the schema itself.
+      assertThat(notes(NO_JOB))
+          .contains("1 pod(s) need max_connections >= " + (perPod + reserved) + " (")
+          .doesNotContain("migration Job 2")
+          .doesNotContain("during a rollout");
     }
 
     private static String notes(Path values) {
@@ -1655,6 +1942,10 @@ class HelmChartTests {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  private static String decode(String base64) {
+    return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+  }
 
   private static String deploymentName(RenderedChart chart) {
     return (String) at(chart.one("Deployment"), "metadata", "name");
@@ -1721,14 +2012,23 @@ class HelmChartTests {
 
   /**
    * A binder over a container's environment, mapped the way Spring maps the system environment; a
-   * variable from the downward API gets {@code podName}, one from a Secret a placeholder.
+   * variable from the downward API gets {@code podName} (metadata.name) or {@link #POD_IP}
+   * (status.podIP), one from a Secret a placeholder, and {@code $(NAME)} in a value is replaced by
+   * the variable NAME defined before it, as the kubelet does.
    */
   private static Binder binderOfEnvironment(Map<String, Map<String, Object>> env, String podName) {
     Map<String, Object> variables = new LinkedHashMap<>();
+    Pattern reference = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
     for (Map<String, Object> var : env.values()) {
       Object value = var.get("value");
-      if (at(var, "valueFrom", "fieldRef", "fieldPath") != null) {
-        value = podName;
+      Object field = at(var, "valueFrom", "fieldRef", "fieldPath");
+      if (field != null) {
+        value =
+            switch ((String) field) {
+              case "metadata.name" -> podName;
+              case "status.podIP" -> POD_IP;
+              default -> throw new AssertionError("a field the tests do not know: " + field);
+            };
       } else if (at(var, "valueFrom", "secretKeyRef") != null) {
         value =
             "<from Secret "
@@ -1736,6 +2036,16 @@ class HelmChartTests {
                 + ", key "
                 + at(var, "valueFrom", "secretKeyRef", "key")
                 + ">";
+      } else if (value instanceof String text) {
+        Matcher m = reference.matcher(text);
+        StringBuilder expanded = new StringBuilder();
+        while (m.find()) {
+          Object defined = variables.get(m.group(1));
+          m.appendReplacement(
+              expanded, Matcher.quoteReplacement(defined == null ? m.group() : defined.toString()));
+        }
+        m.appendTail(expanded);
+        value = expanded.toString();
       }
       variables.put((String) var.get("name"), value);
     }

@@ -160,7 +160,24 @@ final class RenderedChart {
     }
   }
 
+  /**
+   * The default values with {@link #CHOICE}, then each --set, rendered while the cluster holds
+   * {@code secrets} (namespace/name to their data in plain text), as an upgrade of a release whose
+   * Secrets exist; not cached.
+   */
+  static RenderedChart upgradeOf(
+      Map<String, Map<String, String>> secrets, Map<String, Object> sets) {
+    return FakeCluster.get()
+        .holding(
+            secrets, () -> parse(template(chartWithHooksVisible(), List.of(), withChoice(sets))));
+  }
+
+  /**
+   * Helm's template command, which runs the chart's lookups against the cluster of {@code
+   * KUBECONFIG}: the {@link FakeCluster}, which holds no Secret unless {@link #upgradeOf} says.
+   */
   private static String template(Path chart, List<Path> valueFiles, Map<String, Object> sets) {
+    FakeCluster.get();
     TemplateCommand t =
         new Helm(chart)
             .template()
