@@ -61,11 +61,11 @@ The pod's termination grace period: the drain period, then up to 30 s for the re
 JVM. Past it the kubelet kills the JVM, and whatever was still being answered is cut off.
 */}}
 {{- define "bigfile.terminationGracePeriodSeconds" -}}
-{{- $drain := include "bigfile.drainSeconds" . | int }}
+{{- $drain := add (include "bigfile.drainSeconds" . | int) (int .Values.preStopSleepSeconds) | int }}
 {{- if hasKey .Values "terminationGracePeriodSeconds" }}
 {{- $grace := int .Values.terminationGracePeriodSeconds }}
 {{- if le $grace (add $drain 30 | int) }}
-{{- fail (printf "bigfile: terminationGracePeriodSeconds=%d refused: a draining replica keeps serving its open transactions for drainPeriod (%s, %d s), then finishes the requests in flight for up to 30 s; give the pod more than %d s, or leave terminationGracePeriodSeconds unset (drainPeriod + 45 s)" $grace (toString .Values.drainPeriod) $drain (add $drain 30)) }}
+{{- fail (printf "bigfile: terminationGracePeriodSeconds=%d refused: a stopping pod first waits preStopSleepSeconds (%d s) while it leaves the Service, then keeps serving its open transactions for drainPeriod (%s), then finishes the requests in flight for up to 30 s; give the pod more than %d s, or leave terminationGracePeriodSeconds unset (preStopSleepSeconds + drainPeriod + 45 s)" $grace (int .Values.preStopSleepSeconds) (toString .Values.drainPeriod) (add $drain 30)) }}
 {{- end }}
 {{- $grace }}
 {{- else }}

@@ -107,6 +107,28 @@ class ArchitectureTests {
         .check(CLASSES);
   }
 
+  /**
+   * Forwarding is an HTTP edge of its own: it routes requests by their transaction's owner, knows
+   * the registry's rows, and nothing of what the requests do.
+   */
+  @Test
+  void theReplicaEdgeKnowsOnlyTheRegistry() {
+    noClasses()
+        .that()
+        .resideInAnyPackage("io.bigfile.replica..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.bigfile.block..",
+            "io.bigfile.format..",
+            "io.bigfile.pagecache..",
+            "io.bigfile.engine..",
+            "io.bigfile.file..",
+            "io.bigfile.web..",
+            "io.bigfile.security..")
+        .check(CLASSES);
+  }
+
   @Test
   void sqlLivesOnlyInThePostgresPackage() {
     noClasses()

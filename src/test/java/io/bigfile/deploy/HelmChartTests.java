@@ -1340,8 +1340,17 @@ class HelmChartTests {
         long grace =
             ((Number) at(chart.serverPod(), "spec", "terminationGracePeriodSeconds")).longValue();
         assertThat(grace).as("%s", c.getKey()).isGreaterThan(drain.plus(phase).toSeconds());
-        assertThat(grace).isEqualTo(drain.toSeconds() + 45);
+        assertThat(grace).isEqualTo(5 + drain.toSeconds() + 45);
+        assertThat(at(chart.serverContainer(), "lifecycle", "preStop", "exec", "command"))
+            .as("the pod leaves the Service before SIGTERM")
+            .isEqualTo(List.of("sleep", "5"));
       }
+      assertThat(
+              at(
+                  RenderedChart.render(Map.of("preStopSleepSeconds", 0)).serverPod(),
+                  "spec",
+                  "terminationGracePeriodSeconds"))
+          .isEqualTo(165);
 
       RenderedChart set = RenderedChart.render(AUTOSCALING);
       assertThat(at(set.serverPod(), "spec", "terminationGracePeriodSeconds")).isEqualTo(660);
@@ -1350,11 +1359,11 @@ class HelmChartTests {
                   .bind("bigfile.replicas.drain-period", Duration.class)
                   .get())
           .isEqualTo(Duration.ofMinutes(10));
-      assertThat(RenderedChart.failure(Map.of("terminationGracePeriodSeconds", 150)))
-          .contains("terminationGracePeriodSeconds=150 refused")
-          .contains("drainPeriod (2m, 120 s)")
-          .contains("more than 150 s");
-      assertThat(RenderedChart.render(Map.of("terminationGracePeriodSeconds", 151)).serverPod())
+      assertThat(RenderedChart.failure(Map.of("terminationGracePeriodSeconds", 155)))
+          .contains("terminationGracePeriodSeconds=155 refused")
+          .contains("drainPeriod (2m)")
+          .contains("more than 155 s");
+      assertThat(RenderedChart.render(Map.of("terminationGracePeriodSeconds", 156)).serverPod())
           .isNotNull();
     }
 
@@ -1867,7 +1876,7 @@ class HelmChartTests {
           .contains("kubectl --namespace storage port-forward deployment/files-bigfile 9090")
           .contains("Replicas: 2; any of them serves any request")
           .contains("drains for 2m")
-          .contains("terminationGracePeriodSeconds 165")
+          .contains("terminationGracePeriodSeconds 170")
           .contains("password from Secret")
           .doesNotContain("WARNING")
           .doesNotContain("<no value>");
