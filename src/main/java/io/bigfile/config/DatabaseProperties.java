@@ -6,17 +6,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * Connections to PostgreSQL: {@code bigfile.database.*}. Each replica opens at most {@code
- * readConnections + writeConnections} pooled connections on the primary, plus one that listens for
- * commit notifications and short-lived ones for the health probe and for settling commits whose
- * answer was lost.
+ * readConnections + writeConnections} pooled connections, plus one that listens for commit
+ * notifications and short-lived ones for the health probe and for settling commits whose answer was
+ * lost.
  *
  * <p>The timeouts bound each step of the work, never a whole commit or upload, so a request in
  * flight fails (503) when the database stops answering instead of hanging for the outage, while a
  * commit of any size still works (see {@code io.bigfile.postgres.SessionLimits}).
  *
  * @param readConnections the pool for reads
- * @param standbyConnections the pool for reads on each hot standby ({@code bigfile.standbys}):
- *     connections on the standby servers, not on the primary
  * @param writeConnections connections for commits and autocommit uploads: at most this many run at
  *     once (an upload's body has arrived before it takes one: see {@link UploadsProperties})
  * @param connectionWait how long a request waits for a connection (of the read pool, or for commits
@@ -38,7 +36,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("bigfile.database")
 public record DatabaseProperties(
     @DefaultValue("16") int readConnections,
-    @DefaultValue("4") int standbyConnections,
     @DefaultValue("16") int writeConnections,
     @DefaultValue("30s") Duration connectionWait,
     @DefaultValue("2s") Duration headRefresh,
@@ -48,7 +45,7 @@ public record DatabaseProperties(
     @DefaultValue("10m") Duration idleInTransactionTimeout) {
 
   public DatabaseProperties {
-    if (readConnections < 1 || writeConnections < 1 || standbyConnections < 1) {
+    if (readConnections < 1 || writeConnections < 1) {
       throw new IllegalArgumentException("bigfile.database connection counts must be at least 1");
     }
     if (connectionWait.isNegative() || headRefresh.isNegative() || headRefresh.isZero()) {

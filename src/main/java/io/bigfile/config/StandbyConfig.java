@@ -36,6 +36,13 @@ class StandbyConfig {
   static final Duration POLL = Duration.ofMillis(500);
 
   /**
+   * The most connections of a standby's pool, per replica: they are connections on the standby
+   * server, not the primary; a read that finds them all busy for {@link #CONNECTION_WAIT} runs on
+   * the primary instead.
+   */
+  static final int POOL_SIZE = 4;
+
+  /**
    * How long a read waits for a connection of a standby's pool before it runs on the primary
    * instead.
    */
@@ -67,7 +74,7 @@ class StandbyConfig {
     cfg.setJdbcUrl(url);
     cfg.setUsername(db.username());
     cfg.setPassword(db.password());
-    cfg.setMaximumPoolSize(database.standbyConnections());
+    cfg.setMaximumPoolSize(POOL_SIZE);
     cfg.setMinimumIdle(0);
     cfg.setInitializationFailTimeout(-1);
     cfg.setConnectionTimeout(CONNECTION_WAIT.toMillis());
@@ -108,6 +115,13 @@ class StandbyConfig {
       for (Standbys.Standby s : standbys.all()) {
         FunctionCounter.builder("bigfile.standby.reads", s, Standbys.Standby::served)
             .description("Reads at a revision served by a standby")
+            .tag("standby", s.name())
+            .register(registry);
+        Gauge.builder(
+                "bigfile.standby.replayed.revision",
+                s,
+                x -> x.replayedHead() < 0 ? Double.NaN : x.replayedHead())
+            .description("The revision a standby has replayed up to, as last polled")
             .tag("standby", s.name())
             .register(registry);
         Gauge.builder("bigfile.standby.lag", s, x -> lag(store, x))

@@ -8,7 +8,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * PostgreSQL hot standbys of the database, which serve reads at the revisions they have replayed:
  * {@code bigfile.standbys}, in the environment {@code BIGFILE_STANDBYS} (comma-separated). Each
  * standby is reached with {@code spring.datasource.username} and {@code password}, and gets a pool
- * of {@code bigfile.database.standby-connections}.
+ * of its own (see {@code StandbyConfig}).
  *
  * @param standbys JDBC URLs of the standbys ({@code jdbc:postgresql://host:port/database}, the
  *     primary's database); none: every read runs on the primary

@@ -258,7 +258,7 @@ public final class Standbys implements AutoCloseable {
         LOG.debug("standby {} cancelled a read at revision {}: {}", s.name, revision, e.toString());
       } else {
         fallbacks.get(Fallback.UNAVAILABLE).increment();
-        s.polled(-1, "a read failed: " + rootMessage(e));
+        s.polled(-1, "a read failed: " + databaseMessage(e));
       }
     } finally {
       current.set(outer);
@@ -286,12 +286,14 @@ public final class Standbys implements AutoCloseable {
     return standbys.stream().anyMatch(s -> s.replayed >= 0);
   }
 
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
+  /** The driver's words for a failure (the first {@link SQLException}'s), else the failure's. */
+  private static String databaseMessage(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SQLException && t.getMessage() != null) {
+        return t.getMessage();
+      }
     }
-    return String.valueOf(t.getMessage());
+    return e.toString();
   }
 
   /** Reads every standby's head row now, one after the other. */
