@@ -160,7 +160,6 @@ public final class Standbys implements AutoCloseable {
     }
   }
 
-  private final DataSource primary;
   private final List<Standby> standbys;
   private final DataSource reads;
   private final ThreadLocal<Standby> current = new ThreadLocal<>();
@@ -175,7 +174,6 @@ public final class Standbys implements AutoCloseable {
    *     called
    */
   public Standbys(DataSource primary, List<Standby> standbys, Duration poll) {
-    this.primary = primary;
     this.standbys = List.copyOf(standbys);
     for (Fallback f : Fallback.values()) {
       fallbacks.put(f, new LongAdder());
@@ -217,11 +215,6 @@ public final class Standbys implements AutoCloseable {
     return reads;
   }
 
-  /** The primary's read pool. */
-  public DataSource primary() {
-    return primary;
-  }
-
   public List<Standby> all() {
     return standbys;
   }
@@ -243,7 +236,7 @@ public final class Standbys implements AutoCloseable {
     Standby s = choose(standbys, revision, turn.getAndIncrement());
     if (s == null) {
       fallbacks.get(anyAnswering(standbys) ? Fallback.BEHIND : Fallback.UNAVAILABLE).increment();
-      return read.get();
+      return onPrimary(read);
     }
     Standby outer = current.get();
     current.set(s);
@@ -263,7 +256,19 @@ public final class Standbys implements AutoCloseable {
     } finally {
       current.set(outer);
     }
-    return read.get();
+    return onPrimary(read);
+  }
+
+  private <T> T onPrimary(Supplier<T> read) {
+    Standby outer = current.get();
+    current.remove();
+    try {
+      return read.get();
+    } finally {
+      if (outer != null) {
+        current.set(outer);
+      }
+    }
   }
 
   /**
