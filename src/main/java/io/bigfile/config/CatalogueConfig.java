@@ -1,5 +1,6 @@
 package io.bigfile.config;
 
+import io.bigfile.postgres.Standbys;
 import io.bigfile.postgres.catalog.Catalogue;
 import io.bigfile.postgres.catalog.FileVersionRepository;
 import io.bigfile.postgres.catalog.HistoryRepository;
@@ -7,7 +8,6 @@ import io.bigfile.postgres.catalog.IdempotencyKeyRepository;
 import io.bigfile.postgres.catalog.RevisionRepository;
 import io.bigfile.postgres.catalog.SnapshotPinRepository;
 import jakarta.persistence.EntityManagerFactory;
-import javax.sql.DataSource;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -15,13 +15,14 @@ import org.springframework.data.jpa.repository.config.EnableJpaRepositories;
 import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
 
 /**
- * The catalogue on Spring Data JPA: one persistence unit on the read pool and its repositories.
- * Repository reads run without a transaction of their own (each is one statement at a snapshot);
- * the few writes through them take a resource-local transaction inside {@link Catalogue}. The
- * commit's catalogue rows are written on the commit's own JTA connection instead (see {@link
- * Catalogue#writeCommit}). No transaction manager bean is added: the service's one is the JTA
- * transaction manager. Hibernate validates the entities against the schema Flyway made, and the
- * service does not start when they disagree.
+ * The catalogue on Spring Data JPA: one persistence unit on the reads' data source (the primary's
+ * read pool, or the standby a read at a revision was sent to: see {@link Standbys}) and its
+ * repositories. Repository reads run without a transaction of their own (each is one statement at a
+ * snapshot); the few writes through them take a resource-local transaction inside {@link
+ * Catalogue}. The commit's catalogue rows are written on the commit's own JTA connection instead
+ * (see {@link Catalogue#writeCommit}). No transaction manager bean is added: the service's one is
+ * the JTA transaction manager. Hibernate validates the entities against the schema Flyway made, and
+ * the service does not start when they disagree.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableJpaRepositories(
@@ -32,8 +33,8 @@ class CatalogueConfig {
 
   @Bean
   @DependsOnDatabaseInitialization
-  LocalContainerEntityManagerFactoryBean entityManagerFactory(DataSource dataSource) {
-    return Catalogue.entityManagerFactory(dataSource);
+  LocalContainerEntityManagerFactoryBean entityManagerFactory(Standbys standbys) {
+    return Catalogue.entityManagerFactory(standbys.reads());
   }
 
   @Bean

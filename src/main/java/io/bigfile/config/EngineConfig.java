@@ -8,6 +8,7 @@ import io.bigfile.pagecache.PageCache;
 import io.bigfile.postgres.JtaConnections;
 import io.bigfile.postgres.PostgresBlockStore;
 import io.bigfile.postgres.SessionLimits;
+import io.bigfile.postgres.Standbys;
 import io.bigfile.postgres.catalog.Catalogue;
 import io.bigfile.replica.ReplicaRegistry;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -25,7 +26,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.postgresql.xa.PGXADataSource;
 import org.slf4j.Logger;
@@ -86,7 +86,7 @@ class EngineConfig {
   @Bean(destroyMethod = "close")
   @DependsOnDatabaseInitialization
   PostgresBlockStore blockStore(
-      DataSource dataSource,
+      Standbys standbys,
       Catalogue catalogue,
       JtaConnections jta,
       TransactionsProperties tx,
@@ -103,7 +103,7 @@ class EngineConfig {
     settle.setLoginTimeout(connect);
     settle.setSocketTimeout(15);
     return new PostgresBlockStore(
-        dataSource,
+        standbys,
         catalogue,
         jta,
         tx.commitTimeout(),

@@ -26,16 +26,20 @@ import javax.sql.DataSource;
  * <p>A façade: it routes each call to the part that owns it and keeps the head revision in step
  * with its own commits. The catalogue (files, their versions and revisions, history bounds,
  * snapshot pins) goes through JPA ({@link Catalogue}); block data through plain JDBC. Reads run on
- * the read pool: the block index ({@link SnapshotQueries}) and block bytes ({@link BlockLoader}).
- * Writes run in a JTA transaction on one connection ({@link JtaConnections}): commits ({@link
- * CommitWriter}, which describes the commit sequence and how a commit whose answer was lost is
- * settled, with the conflict facts of {@link PostgresConflictFacts}, and the catalogue's rows
- * written on the same connection), retention and pack ({@link History}). Every statement and every
- * wait for the database is bounded ({@link SessionLimits}).
+ * the read pool: the block index ({@link SnapshotQueries}) and block bytes ({@link BlockLoader});
+ * every read of what a revision sees, the catalogue's included, may run on a hot standby that has
+ * replayed that revision ({@link Standbys}), while the head, history bounds, idempotency keys and
+ * pins are read on the primary. Writes run in a JTA transaction on one connection ({@link
+ * JtaConnections}): commits ({@link CommitWriter}, which describes the commit sequence and how a
+ * commit whose answer was lost is settled, with the conflict facts of {@link
+ * PostgresConflictFacts}, and the catalogue's rows written on the same connection), retention and
+ * pack ({@link History}). Every statement and every wait for the database is bounded ({@link
+ * SessionLimits}).
  */
 public final class PostgresBlockStore implements BlockStore, AutoCloseable {
 
   private final Catalogue catalogue;
+  private final Standbys standbys;
   private final SnapshotQueries snapshots;
   private final BlockLoader loader;
   private final CommitWriter writer;
@@ -64,12 +68,7 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
     this(reads, catalogue, writes, commitTimeout, listen, headRefresh, SessionLimits.NONE, reads);
   }
 
-  /**
-   * @param limits the session limits the connections of {@code reads} and {@code writes} were
-   *     given, which long statements of a commit or a pack extend
-   * @param settleConnections where the outcome of a commit whose answer was lost is asked for: a
-   *     short-lived connection with short timeouts, apart from the pools
-   */
+  /** A store whose reads all run on the primary's pool {@code reads}. */
   public PostgresBlockStore(
       DataSource reads,
       Catalogue catalogue,
@@ -79,9 +78,39 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
       Duration headRefresh,
       SessionLimits limits,
       DataSource settleConnections) {
+    this(
+        Standbys.none(reads),
+        catalogue,
+        writes,
+        commitTimeout,
+        listen,
+        headRefresh,
+        limits,
+        settleConnections);
+  }
+
+  /**
+   * @param reads where reads go: to a standby that has replayed the revision they read, else to the
+   *     primary; the catalogue's entity manager must be on {@link Standbys#reads()} too
+   * @param limits the session limits the connections of {@code reads} and {@code writes} were
+   *     given, which long statements of a commit or a pack extend
+   * @param settleConnections where the outcome of a commit whose answer was lost is asked for: a
+   *     short-lived connection with short timeouts, apart from the pools
+   */
+  public PostgresBlockStore(
+      Standbys reads,
+      Catalogue catalogue,
+      JtaConnections writes,
+      Duration commitTimeout,
+      DataSource listen,
+      Duration headRefresh,
+      SessionLimits limits,
+      DataSource settleConnections) {
     Jdbc jdbc =
-        new Jdbc(reads, writes, (int) Math.min(Integer.MAX_VALUE, commitTimeout.toSeconds()));
+        new Jdbc(
+            reads.reads(), writes, (int) Math.min(Integer.MAX_VALUE, commitTimeout.toSeconds()));
     this.catalogue = catalogue;
+    this.standbys = reads;
     this.snapshots = new SnapshotQueries(jdbc);
     this.loader = new BlockLoader(jdbc);
     this.writer = new CommitWriter(jdbc, catalogue, limits, settleConnections);
@@ -126,33 +155,35 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
 
   @Override
   public Optional<FileRecord> file(long fileId, long snapshot) {
-    return catalogue.file(fileId, snapshot);
+    return standbys.at(snapshot, () -> catalogue.file(fileId, snapshot));
   }
 
   @Override
   public List<FileRecord> files(long snapshot, long afterId, int limit) {
-    return catalogue.files(snapshot, afterId, limit);
+    return standbys.at(snapshot, () -> catalogue.files(snapshot, afterId, limit));
   }
 
   @Override
   public List<RevisionRecord> revisions(
       long fileId, long snapshot, long beforeRevision, int limit) {
-    return catalogue.revisions(fileId, snapshot, beforeRevision, limit);
+    return standbys.at(
+        snapshot, () -> catalogue.revisions(fileId, snapshot, beforeRevision, limit));
   }
 
   @Override
   public List<BlockRef> blocks(long fileId, long snapshot, long fromBlk, long toBlk) {
-    return snapshots.blocks(fileId, snapshot, fromBlk, toBlk);
+    return standbys.at(snapshot, () -> snapshots.blocks(fileId, snapshot, fromBlk, toBlk));
   }
 
   @Override
   public List<Long> dataBlocks(long fileId, long snapshot, long fromBlk, int limit) {
-    return snapshots.dataBlocks(fileId, snapshot, fromBlk, limit);
+    return standbys.at(snapshot, () -> snapshots.dataBlocks(fileId, snapshot, fromBlk, limit));
   }
 
   @Override
   public List<Long> changedBlocks(long fileId, long since, long snapshot, long fromBlk, int limit) {
-    return snapshots.changedBlocks(fileId, since, snapshot, fromBlk, limit);
+    return standbys.at(
+        snapshot, () -> snapshots.changedBlocks(fileId, since, snapshot, fromBlk, limit));
   }
 
   @Override
@@ -162,18 +193,19 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
 
   @Override
   public BlockData load(long fileId, int blockSize, BlockRef ref) {
-    return loader.load(fileId, blockSize, ref);
+    // a version's rows are all at or below its revision
+    return standbys.at(ref.rev(), () -> loader.load(fileId, blockSize, ref));
   }
 
   @Override
   public byte[] loadRange(long fileId, int blockSize, BlockRef ref, int from, int length) {
-    return loader.loadRange(fileId, ref, from, length);
+    return standbys.at(ref.rev(), () -> loader.loadRange(fileId, ref, from, length));
   }
 
   @Override
   public BlockSlice readSlice(
       long fileId, int blockSize, long snapshot, long blk, int from, int length) {
-    return loader.readSlice(fileId, snapshot, blk, from, length);
+    return standbys.at(snapshot, () -> loader.readSlice(fileId, snapshot, blk, from, length));
   }
 
   // ---------------------------------------------------------------- writes
