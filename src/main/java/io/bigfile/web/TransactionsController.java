@@ -39,7 +39,9 @@ class TransactionsController {
       description =
           "Pass its id as `txn` to file requests. It belongs to the principal that began it (the"
               + " token's subject): to any other it is unknown (404). It lives in the memory of the"
-              + " replica that began it, and is aborted when unused for"
+              + " replica that began it, and any replica forwards its requests there; when that"
+              + " replica stops, the transaction is lost (404, type"
+              + " https://bigfile.io/problems/transaction-lost). It is aborted when unused for"
               + " bigfile.transactions.idle-timeout.")
   @ApiResponse(responseCode = "201", description = "Begun: the open transaction")
   ResponseEntity<TransactionJson> begin(HttpServletRequest req) {
