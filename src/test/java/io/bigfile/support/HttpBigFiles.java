@@ -32,6 +32,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -81,6 +82,10 @@ import tools.jackson.databind.node.ObjectNode;
  *       begins, aborted at once) and answers the largest: each service knows its own commits at
  *       once and the others' a notification later.
  * </ul>
+ *
+ * <p>Services learn of each other's commits a moment after they are visible (a database
+ * notification); a client made with {@code readYourCommits} makes sure a service counts the newest
+ * revision it has been answered before it sends the service a request (see the constructor).
  *
  * <p>{@link #patch}, {@link #ranges}, {@link #revisions} and {@link #openTransactions} are not
  * spoken (the model check and the tests that use this class call none of them) and throw {@link
@@ -152,20 +157,96 @@ public final class HttpBigFiles implements BigFiles {
 
   private final List<ServiceClient> services;
   private final Routing routing;
+  private final boolean readYourCommits;
+
+  /** The newest revision any service has answered to this client. */
+  private final AtomicLong newest = new AtomicLong(-1);
 
   /** Which service began each transaction this client began; forgotten once it is finished. */
   private final Map<String, Integer> owners = new ConcurrentHashMap<>();
 
   /**
+   * A client that sends each request to the service {@code routing} chooses, as it is.
+   *
    * @param services the services, all on one database
    * @param routing which service each call goes to
    */
   public HttpBigFiles(List<? extends ServiceClient> services, Routing routing) {
+    this(services, routing, false);
+  }
+
+  /**
+   * @param services the services, all on one database
+   * @param routing which service each call goes to
+   * @param readYourCommits whether to make sure, before a request goes to a service, that the
+   *     service counts the newest revision any service has answered to this client: a service
+   *     learns of another's commits from a database notification, a moment after they are visible,
+   *     so a request sent at once may meet an older head there (a read that misses the commit, an
+   *     autocommit write whose snapshot predates it and conflicts with it). The client asks it for
+   *     that revision ({@code GET /v1/files?limit=1&at=R}: a revision past the head a service knows
+   *     is checked against the database, README "Caching and several replicas"), once per service
+   *     and revision.
+   */
+  public HttpBigFiles(
+      List<? extends ServiceClient> services, Routing routing, boolean readYourCommits) {
     if (services.isEmpty()) {
       throw new IllegalArgumentException("no service");
     }
-    this.services = List.copyOf(services);
+    this.services = services.stream().map(s -> (ServiceClient) new Tracked(s)).toList();
     this.routing = Objects.requireNonNull(routing, "routing");
+    this.readYourCommits = readYourCommits;
+  }
+
+  /**
+   * A service as this client talks to it: every answer's {@code BigFile-Revision} is noted, and
+   * with {@link #readYourCommits} the service is brought up to the newest revision first.
+   */
+  private final class Tracked extends ServiceClient {
+
+    private final ServiceClient service;
+
+    /** The newest revision this service is known to count. */
+    private final AtomicLong known = new AtomicLong(-1);
+
+    Tracked(ServiceClient service) {
+      this.service = service;
+    }
+
+    @Override
+    public URI uri(String pathAndQuery) {
+      return service.uri(pathAndQuery);
+    }
+
+    @Override
+    public HttpRequest.Builder request(String pathAndQuery) {
+      return service.request(pathAndQuery);
+    }
+
+    @Override
+    public <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> body) {
+      long target = newest.get();
+      if (readYourCommits && known.get() < target) {
+        HttpResponse<byte[]> r =
+            service.send(
+                service.request("/v1/files?limit=1&at=" + target).GET(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200) {
+          throw new UnexpectedAnswerException("catching up: " + describe(r));
+        }
+        known.accumulateAndGet(target, Math::max);
+      }
+      HttpResponse<T> r = service.send(request, body);
+      r.headers()
+          .firstValue(REVISION_HEADER)
+          .filter(v -> v.matches("\\d+"))
+          .map(Long::parseLong)
+          .ifPresent(
+              rev -> {
+                known.accumulateAndGet(rev, Math::max);
+                newest.accumulateAndGet(rev, Math::max);
+              });
+      return r;
+    }
   }
 
   // ---------------------------------------------------------------- routing
