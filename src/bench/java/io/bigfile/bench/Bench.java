@@ -71,6 +71,9 @@ public final class Bench {
       if (cfg.runs(7)) {
         group("7", () -> AuthFigures.run(cfg, db, results), failures);
       }
+      if (cfg.runs(8)) {
+        group("8", () -> CommitRateFigures.run(cfg, db, results), failures);
+      }
       machine.put("load average at the end", loadAverage());
     } finally {
       db.close();
@@ -161,7 +164,7 @@ public final class Bench {
     m.put("database", db.source() + ", schema " + BenchDb.SCHEMA);
     m.put(
         "service",
-        "in this JVM (figures 1-5, 7) or a child JVM (figure 6), default settings except "
+        "in this JVM (figures 1-5, 7, 8) or a child JVM (figure 6), default settings except "
             + InProcessService.settings(cfg).entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(", "))

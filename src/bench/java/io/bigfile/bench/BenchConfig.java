@@ -38,6 +38,7 @@ record BenchConfig(
    * @param commitSamples commits per size per run (figure 4)
    * @param commitPages 4 KiB pages of the figure 4 file
    * @param heapCommitBytes dirty bytes of the commit whose heap is watched (figure 6)
+   * @param commitRateOps small commits per timed run, shared by the clients (figure 8)
    */
   record Scale(
       String name,
@@ -50,12 +51,13 @@ record BenchConfig(
       int pointSelects,
       int commitSamples,
       int commitPages,
-      long heapCommitBytes) {}
+      long heapCommitBytes,
+      int commitRateOps) {}
 
   static final Scale FULL =
-      new Scale("full", GiB, 4 * GiB, 500, 50, 20_000, 512, 5_000, 20, 4096, 256 * MiB);
+      new Scale("full", GiB, 4 * GiB, 500, 50, 20_000, 512, 5_000, 20, 4096, 256 * MiB, 3_000);
   static final Scale SMALL =
-      new Scale("small", 64 * MiB, 256 * MiB, 50, 5, 2_000, 32, 1_000, 5, 1024, 32 * MiB);
+      new Scale("small", 64 * MiB, 256 * MiB, 50, 5, 2_000, 32, 1_000, 5, 1024, 32 * MiB, 400);
 
   static BenchConfig fromSystemProperties() {
     String scaleName = prop("bench.scale", "full").toLowerCase(Locale.ROOT);
@@ -73,7 +75,7 @@ record BenchConfig(
     String figs = prop("bench.figures", "all");
     Set<Integer> figures = new TreeSet<>();
     if (figs.equalsIgnoreCase("all")) {
-      figures.addAll(Set.of(1, 2, 3, 4, 5, 6, 7));
+      figures.addAll(Set.of(1, 2, 3, 4, 5, 6, 7, 8));
     } else {
       Arrays.stream(figs.split(","))
           .map(String::trim)
@@ -81,8 +83,8 @@ record BenchConfig(
           .map(Integer::parseInt)
           .forEach(figures::add);
     }
-    if (figures.isEmpty() || figures.stream().anyMatch(f -> f < 1 || f > 7)) {
-      throw new IllegalArgumentException("bench.figures must be 'all' or a list of 1..7: " + figs);
+    if (figures.isEmpty() || figures.stream().anyMatch(f -> f < 1 || f > 8)) {
+      throw new IllegalArgumentException("bench.figures must be 'all' or a list of 1..8: " + figs);
     }
     String source = prop("bench.db.source", "auto").toLowerCase(Locale.ROOT);
     if (!Set.of("auto", "local", "embedded").contains(source)) {

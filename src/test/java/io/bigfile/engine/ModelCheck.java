@@ -196,6 +196,8 @@ final class ModelCheck {
     RequestContext ctx =
         t == null ? RequestContext.AUTOCOMMIT : new RequestContext.InTransaction(t.id);
     int op = rnd.nextInt(100);
+    // what the request answered: an autocommit request says the revision it created (asOf)
+    FileInfo answer = null;
     if (op < 45) {
       long off =
           v.content.length == 0 ? rnd.nextInt(bs * 3) : rnd.nextInt(v.content.length + bs * 2);
@@ -211,12 +213,13 @@ final class ModelCheck {
               + " (size "
               + v.content.length
               + ")");
-      FileBytes.write(engine, ctx, id, off, data);
+      answer = FileBytes.write(engine, ctx, id, off, data);
       modelWrite(v, bs, off, data);
     } else if (op < 60) {
       byte[] data = data(1 + rnd.nextInt(bs));
-      engine.append(
-          ctx, id, rnd.nextBoolean() ? data.length : -1, new ByteArrayInputStream(data), null);
+      answer =
+          engine.append(
+              ctx, id, rnd.nextBoolean() ? data.length : -1, new ByteArrayInputStream(data), null);
       modelWrite(v, bs, v.content.length, data);
     } else if (op < 80) {
       long n =
@@ -224,12 +227,13 @@ final class ModelCheck {
               ? rnd.nextInt(bs * 2)
               : rnd.nextInt((int) (v.content.length * 1.3) + 1);
       trace(ctxName(t) + " resize " + id + " " + v.content.length + " -> " + n);
-      engine.update(ctx, id, new FileUpdate(n, null, null), null);
+      answer = engine.update(ctx, id, new FileUpdate(n, null, null), null);
       modelResize(v, bs, n);
     } else if (op < 88) {
       byte[] data = data(rnd.nextInt(bs * 3));
-      engine.replace(
-          ctx, id, rnd.nextBoolean() ? data.length : -1, new ByteArrayInputStream(data), null);
+      answer =
+          engine.replace(
+              ctx, id, rnd.nextBoolean() ? data.length : -1, new ByteArrayInputStream(data), null);
       // in a transaction a replace always counts as a size change; an autocommit one only when the
       // size differs
       boolean sizeChanged = t != null || data.length != v.content.length;
@@ -256,16 +260,18 @@ final class ModelCheck {
       }
     } else {
       // format changes only outside transactions: the model does not track format conflicts
-      engine.update(RequestContext.AUTOCOMMIT, id, new FileUpdate(null, pickFormat(), null), null);
+      answer =
+          engine.update(
+              RequestContext.AUTOCOMMIT, id, new FileUpdate(null, pickFormat(), null), null);
       if (t == null) {
-        recordAutocommit(id, v, engine.headRevision());
+        recordAutocommit(id, v, answer.asOf());
       } else {
-        recordAutocommit(id, new TxnView(fs.content), engine.headRevision());
+        recordAutocommit(id, new TxnView(fs.content), answer.asOf());
       }
       return;
     }
     if (t == null) {
-      recordAutocommit(id, v, engine.headRevision());
+      recordAutocommit(id, v, answer.asOf());
     }
   }
 
