@@ -74,6 +74,9 @@ public final class Bench {
       if (cfg.runs(8)) {
         group("8", () -> CommitRateFigures.run(cfg, db, results), failures);
       }
+      if (cfg.runs(9)) {
+        group("9", () -> ForwardingFigures.run(cfg, db, results), failures);
+      }
       machine.put("load average at the end", loadAverage());
     } finally {
       db.close();

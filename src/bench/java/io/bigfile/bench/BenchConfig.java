@@ -75,7 +75,7 @@ record BenchConfig(
     String figs = prop("bench.figures", "all");
     Set<Integer> figures = new TreeSet<>();
     if (figs.equalsIgnoreCase("all")) {
-      figures.addAll(Set.of(1, 2, 3, 4, 5, 6, 7, 8));
+      figures.addAll(Set.of(1, 2, 3, 4, 5, 6, 7, 8, 9));
     } else {
       Arrays.stream(figs.split(","))
           .map(String::trim)
@@ -83,8 +83,8 @@ record BenchConfig(
           .map(Integer::parseInt)
           .forEach(figures::add);
     }
-    if (figures.isEmpty() || figures.stream().anyMatch(f -> f < 1 || f > 8)) {
-      throw new IllegalArgumentException("bench.figures must be 'all' or a list of 1..8: " + figs);
+    if (figures.isEmpty() || figures.stream().anyMatch(f -> f < 1 || f > 9)) {
+      throw new IllegalArgumentException("bench.figures must be 'all' or a list of 1..9: " + figs);
     }
     String source = prop("bench.db.source", "auto").toLowerCase(Locale.ROOT);
     if (!Set.of("auto", "local", "embedded").contains(source)) {
