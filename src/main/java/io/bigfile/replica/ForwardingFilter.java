@@ -69,6 +69,16 @@ public final class ForwardingFilter extends OncePerRequestFilter {
     this.failed = counter(meters, "failed");
   }
 
+  /** Closes the connections to the other replicas. */
+  @Override
+  public void destroy() {
+    try {
+      forwarder.close();
+    } catch (IOException e) {
+      LOG.debug("closing the connections to other replicas: {}", e.toString());
+    }
+  }
+
   private static Counter counter(MeterRegistry meters, String outcome) {
     return Counter.builder("bigfile.forwarded.requests")
         .description(
