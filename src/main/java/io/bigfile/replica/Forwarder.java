@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Collections;
@@ -24,6 +26,7 @@ import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
+import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
 /**
@@ -77,9 +80,11 @@ final class Forwarder implements AutoCloseable {
 
   private final CloseableHttpClient client;
   private final long self;
+  private final Duration connectTimeout;
 
   Forwarder(long self, Duration connectTimeout) {
     this.self = self;
+    this.connectTimeout = connectTimeout;
     PoolingHttpClientConnectionManager connections =
         PoolingHttpClientConnectionManagerBuilder.create()
             .setDefaultConnectionConfig(
@@ -88,6 +93,9 @@ final class Forwarder implements AutoCloseable {
                     // a forwarded read may stream for as long as its client reads
                     .setSocketTimeout(Timeout.DISABLED)
                     .setTimeToLive(Timeout.ofMinutes(5))
+                    // a connection idle for a while is checked before it is used again: its replica
+                    // may have stopped meanwhile
+                    .setValidateAfterInactivity(TimeValue.ofSeconds(1))
                     .build())
             .setMaxConnTotal(400)
             .setMaxConnPerRoute(200)
@@ -185,6 +193,22 @@ final class Forwarder implements AutoCloseable {
       out.setEntity(new InputStreamEntity(request.getInputStream(), chunked ? -1 : length, null));
     }
     return out;
+  }
+
+  /**
+   * Whether {@code peer} takes a new connection now: after an exchange that failed on a pooled
+   * connection, this tells a stopped replica (it refuses, or does not answer within the connect
+   * timeout) from one that failed this request only.
+   */
+  boolean accepts(Peer peer) {
+    URI uri = URI.create("http://" + peer.address());
+    try (Socket s = new Socket()) {
+      s.connect(
+          new InetSocketAddress(uri.getHost(), uri.getPort()), (int) connectTimeout.toMillis());
+      return true;
+    } catch (IOException | IllegalArgumentException e) {
+      return false;
+    }
   }
 
   /** The headers the client's {@code Connection} header names: hop-by-hop too. */

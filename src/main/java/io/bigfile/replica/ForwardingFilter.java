@@ -127,6 +127,13 @@ public final class ForwardingFilter extends OncePerRequestFilter {
       registry.unreachable(peer.id());
       lost(request, response, txn);
     } catch (Forwarder.NoAnswerException e) {
+      if (!forwarder.accepts(peer)) {
+        // the connection it had broke because the replica stopped
+        LOG.info("replica {} at {} stopped: {}", peer.id(), peer.address(), e.getMessage());
+        registry.unreachable(peer.id());
+        lost(request, response, txn);
+        return;
+      }
       failed.increment();
       LOG.warn(
           "forwarding to replica {} at {} failed: {}", peer.id(), peer.address(), e.getMessage());
