@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.bigfile.support.PatternData;
+import io.bigfile.support.SecuredServiceTestBase.Tokens;
 import io.bigfile.support.ServiceClient;
 import io.bigfile.support.ServiceProcess;
 import io.bigfile.support.TestDatabase;
@@ -66,7 +67,11 @@ class SeveralReplicasIT {
   }
 
   private ServiceProcess start(String name, List<String> jvm, List<String> args) {
-    ServiceProcess s = new ServiceProcess(name, jvm, args);
+    List<String> all = new ArrayList<>(args);
+    // three services on a database that CI gives 100 connections
+    all.add("--bigfile.database.read-connections=4");
+    all.add("--bigfile.database.write-connections=4");
+    ServiceProcess s = new ServiceProcess(name, jvm, all);
     services.add(s);
     return s.start();
   }
@@ -231,6 +236,45 @@ class SeveralReplicasIT {
     assertThat(Arrays.copyOfRange(content, 0, 100)).containsOnly(9);
     assertThat(Arrays.copyOfRange(content, 100, 200)).containsOnly(8);
     assertThat(a.output()).contains("every open transaction finished");
+  }
+
+  /**
+   * With access control on, a request is authenticated where it arrives and again by the owner,
+   * whose transaction it is: no token is refused by the replica it reached, another principal's
+   * request is answered by the owner as for an unknown transaction, and the owner's principal gets
+   * through.
+   */
+  @Test
+  void forwardedRequestsCarryTheirCredentialsToTheOwner() {
+    Tokens alice = Tokens.NO_ADMIN;
+    Tokens bob = Tokens.OTHER;
+    List<String> tokens = new ArrayList<>(List.of("--bigfile.security.mode=token"));
+    List<Tokens> principals = List.of(alice, bob);
+    for (int i = 0; i < principals.size(); i++) {
+      String prefix = "--bigfile.security.tokens[" + i + "].";
+      tokens.add(prefix + "subject=" + principals.get(i).subject());
+      tokens.add(prefix + "token=" + principals.get(i).token());
+      tokens.add(prefix + "scopes=" + principals.get(i).scopes());
+    }
+    ServiceProcess a = start("auth-a", List.of(), tokens);
+    ServiceProcess b = start("auth-b", List.of(), tokens);
+    ServiceClient aliceOnA = a.as(alice.token());
+    ServiceClient aliceOnB = b.as(alice.token());
+    ServiceClient bobOnB = b.as(bob.token());
+    String f = aliceOnA.createFile("{\"blockSize\":" + BLOCK + "}");
+    String t = aliceOnA.begin();
+
+    HttpResponse<byte[]> anonymous = put(b, f, 0, filled(10, 1), t);
+    assertThat(anonymous.statusCode()).as(body(anonymous)).isEqualTo(401);
+    HttpResponse<byte[]> other = put(bobOnB, f, 0, filled(10, 2), t);
+    assertThat(other.statusCode()).as(body(other)).isEqualTo(404);
+    assertThat(field(other, "type")).as("the owner's answer, not lost").isNotEqualTo(LOST);
+    assertStatus(put(aliceOnB, f, 0, filled(10, 3), t), 200);
+    assertStatus(post(aliceOnB, "/v1/transactions/" + t + "/commit"), 200);
+    assertThat(Arrays.copyOfRange(aliceOnB.read(f), 0, 10)).containsOnly(3);
+    // the owner audits what was forwarded to it; the replica that forwarded audits its own refusal
+    assertThat(a.output()).contains("user.name=no-admin").contains("user.name=other");
+    assertThat(b.output()).doesNotContain("user.name=no-admin").doesNotContain("user.name=other");
   }
 
   @Test

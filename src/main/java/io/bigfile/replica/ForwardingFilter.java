@@ -123,34 +123,50 @@ public final class ForwardingFilter extends OncePerRequestFilter {
       forwarder.forward(request, response, peer);
       forwarded.increment();
     } catch (Forwarder.UnreachableException e) {
-      LOG.info("replica {} at {} cannot be reached: {}", peer.id(), peer.address(), e.getMessage());
-      registry.unreachable(peer.id());
-      lost(request, response, txn);
+      gone(request, response, peer, txn, e);
     } catch (Forwarder.NoAnswerException e) {
       if (!forwarder.accepts(peer)) {
         // the connection it had broke because the replica stopped
-        LOG.info("replica {} at {} stopped: {}", peer.id(), peer.address(), e.getMessage());
-        registry.unreachable(peer.id());
-        lost(request, response, txn);
+        gone(request, response, peer, txn, e);
         return;
       }
       failed.increment();
       LOG.warn(
           "forwarding to replica {} at {} failed: {}", peer.id(), peer.address(), e.getMessage());
-      if (!response.isCommitted()) {
-        response.resetBuffer();
-        response.setHeader("Retry-After", "1");
-        problem(
-            request,
-            response,
-            HttpStatus.SERVICE_UNAVAILABLE,
-            FORWARDING_FAILED,
-            "the replica that owns transaction "
-                + (txn == null ? "" : txn)
-                + " did not answer; its outcome is unknown: look the transaction up, then retry",
-            txn);
-      }
+      unavailable(
+          request,
+          response,
+          FORWARDING_FAILED,
+          "the replica that owns transaction "
+              + txn
+              + " did not answer; its outcome is unknown: look the transaction up, then retry",
+          txn);
     }
+  }
+
+  /** The owner of {@code txn} stopped: it is taken as gone, and the transaction answered lost. */
+  private void gone(
+      HttpServletRequest request,
+      HttpServletResponse response,
+      Peer peer,
+      String txn,
+      IOException why)
+      throws IOException {
+    LOG.info("replica {} at {} has stopped: {}", peer.id(), peer.address(), why.getMessage());
+    registry.unreachable(peer.id());
+    lost(request, response, txn);
+  }
+
+  /** A 503 problem with {@code Retry-After}, unless the answer has started. */
+  private void unavailable(
+      HttpServletRequest request, HttpServletResponse response, URI type, String detail, String txn)
+      throws IOException {
+    if (response.isCommitted()) {
+      return;
+    }
+    response.resetBuffer();
+    response.setHeader("Retry-After", "1");
+    problem(request, response, HttpStatus.SERVICE_UNAVAILABLE, type, detail, txn);
   }
 
   /** A begin on a draining replica goes to one that is not draining, or is refused. */
@@ -173,17 +189,12 @@ public final class ForwardingFilter extends OncePerRequestFilter {
         failed.increment();
       }
     }
-    if (!response.isCommitted()) {
-      response.resetBuffer();
-      response.setHeader("Retry-After", "1");
-      problem(
-          request,
-          response,
-          HttpStatus.SERVICE_UNAVAILABLE,
-          DRAINING,
-          "this replica is stopping and begins no transactions, and no other replica can; retry",
-          null);
-    }
+    unavailable(
+        request,
+        response,
+        DRAINING,
+        "this replica is stopping and begins no transactions, and no other replica can; retry",
+        null);
   }
 
   private void lost(HttpServletRequest request, HttpServletResponse response, String txn)

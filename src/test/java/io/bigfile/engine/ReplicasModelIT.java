@@ -82,9 +82,9 @@ class ReplicasModelIT {
     services.clear();
   }
 
-  /** The seeds: 31, 32 and 33, or those of {@code -Dbigfile.model.seeds=1,2,3}. */
+  /** The seeds: 31, 32 and 33, or those of {@code -Dbigfile.replicas-model.seeds=1,2,3}. */
   static LongStream seeds() {
-    return Arrays.stream(System.getProperty("bigfile.model.seeds", "31,32,33").split(","))
+    return Arrays.stream(System.getProperty("bigfile.replicas-model.seeds", "31,32,33").split(","))
         .mapToLong(x -> Long.parseLong(x.strip()));
   }
 
