@@ -43,8 +43,17 @@ public final class Drain implements SmartLifecycle {
     this.events = events;
   }
 
+  /**
+   * Starts, or starts again after a stop that did not end the service (a stopped context started
+   * again, as Spring's test context cache does with the contexts it pauses): the replica is ready
+   * and begins transactions again.
+   */
   @Override
   public void start() {
+    if (registry.draining()) {
+      registry.resume();
+      AvailabilityChangeEvent.publish(events, this, ReadinessState.ACCEPTING_TRAFFIC);
+    }
     running = true;
   }
 

@@ -99,6 +99,14 @@ public final class ReplicaRegistry implements AutoCloseable {
     heartbeat.execute(this::beat);
   }
 
+  /**
+   * This replica serves again after a drain that did not end in its stop (the service restarted).
+   */
+  public void resume() {
+    draining = false;
+    heartbeat.execute(this::beat);
+  }
+
   public boolean draining() {
     return draining;
   }

@@ -47,7 +47,8 @@ class CatalogueSchemaIT {
               "Revision",
               "History",
               "SnapshotPin",
-              "StoredIdempotencyKey");
+              "StoredIdempotencyKey",
+              "RegisteredReplica");
     } finally {
       f.destroy();
     }
