@@ -4,7 +4,6 @@ import io.bigfile.block.BlockRef;
 import io.bigfile.block.BlockWrite;
 import io.bigfile.file.WriteFormat;
 import io.bigfile.format.BlockFormat;
-import io.bigfile.format.Bytes;
 import io.bigfile.format.EncodedBlock;
 import io.bigfile.format.Encoders;
 
@@ -24,36 +23,38 @@ final class BlockEncoding {
   }
 
   /**
-   * @param baseSize the file's size at the snapshot (where its tail block was)
    * @param base the version the snapshot saw of the block, or null for a hole
    */
-  BlockWrite encode(
-      long fileId, WriteFormat format, long baseSize, long blk, byte[] page, BlockRef base) {
+  BlockWrite encode(long fileId, WriteFormat format, long blk, byte[] page, BlockRef base) {
     int bs = page.length;
     boolean needPrevious =
         base != null
-            && (base.format() == BlockFormat.CHUNKED
-                ? format != WriteFormat.WHOLE
-                : format == WriteFormat.AUTO && base.format() == BlockFormat.WHOLE);
+            && base.format() != BlockFormat.ZERO
+            && (format == WriteFormat.AUTO
+                || (format == WriteFormat.CHUNKED && base.format() == BlockFormat.CHUNKED));
     Encoders.Previous previous =
         needPrevious
-            ? new Encoders.Previous(base.format(), versions.load(fileId, bs, base))
-            : base == null ? Encoders.Previous.NONE : new Encoders.Previous(base.format(), null);
+            ? new Encoders.Previous(base.format(), versions.load(fileId, bs, base), base.layer())
+            : base == null
+                ? Encoders.Previous.NONE
+                : new Encoders.Previous(base.format(), null, base.layer());
     BlockFormat target =
         switch (format) {
           case WHOLE -> BlockFormat.WHOLE;
           case CHUNKED -> BlockFormat.CHUNKED;
-          case AUTO -> {
-            long tailBlk = baseSize == 0 ? 0 : (baseSize - 1) / bs;
-            int before = previous.content() == null ? 0 : previous.content().length();
-            boolean appendFilled =
-                blk >= tailBlk && before < bs && Bytes.trimmedLength(page, 0, bs) == bs;
-            yield Encoders.chooseAuto(page, previous, appendFilled);
-          }
+          case AUTO -> Encoders.chooseAuto(page, previous);
         };
     EncodedBlock enc = Encoders.encode(page, target, previous);
-    long runStart =
-        enc instanceof EncodedBlock.Chunked c && !c.newRun() && base != null ? base.runStart() : 0;
+    long runStart;
+    if (enc instanceof EncodedBlock.Chunked c) {
+      runStart = !c.newRun() && base != null ? base.runStart() : 0;
+    } else if (enc instanceof EncodedBlock.Overlay) {
+      // over the previous version, or over the base of the overlay it continues
+      runStart =
+          base == null ? 0 : base.format() == BlockFormat.OVERLAY ? base.runStart() : base.rev();
+    } else {
+      runStart = 0;
+    }
     return new BlockWrite(fileId, blk, enc, runStart);
   }
 }

@@ -152,10 +152,9 @@ final class Committer {
   private List<BlockWrite> encode(List<TxnFile> files, List<DirtyPage> pages) {
     List<BlockWrite> writes = new ArrayList<>();
     for (TxnFile f : files) {
-      long baseSize = f.base == null ? 0 : f.base.size();
       for (Map.Entry<Long, DirtyPage> e : f.pages().entrySet()) {
         DirtyPage p = e.getValue();
-        writes.add(encoding.encode(f.fileId, f.format(), baseSize, e.getKey(), p.data(), p.base()));
+        writes.add(encoding.encode(f.fileId, f.format(), e.getKey(), p.data(), p.base()));
         pages.add(p);
       }
     }

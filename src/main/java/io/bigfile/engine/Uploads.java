@@ -129,7 +129,7 @@ final class Uploads {
     @Override
     public void done(long blk, byte[] page, int from, int to) {
       zeroPastSizeAfter(blk, page);
-      pending = encoding.encode(rec.id(), rec.format(), rec.size(), blk, page, refs.get(blk));
+      pending = encoding.encode(rec.id(), rec.format(), blk, page, refs.get(blk));
     }
 
     private void zeroPastSizeAfter(long blk, byte[] page) {
@@ -170,7 +170,7 @@ final class Uploads {
       BlockRef ref = refs.get(tailBlk);
       fillFrom(ref);
       zeroPastSizeAfter(tailBlk, buf);
-      pending = encoding.encode(rec.id(), rec.format(), rec.size(), tailBlk, buf, ref);
+      pending = encoding.encode(rec.id(), rec.format(), tailBlk, buf, ref);
     }
 
     @Override

@@ -9,7 +9,9 @@ public enum BlockFormat {
   /** One value with the block's bytes, trailing zeros trimmed. */
   WHOLE(1),
   /** Chunk values; see {@link Chunks}. */
-  CHUNKED(2);
+  CHUNKED(2),
+  /** A whole base version plus the extents changed since; see {@link Overlays}. */
+  OVERLAY(3);
 
   private final int id;
 

@@ -60,6 +60,11 @@ public final class Chunks {
     return changed;
   }
 
+  /** Whether the chunk {@code [off, end)} of {@code page} differs from {@code previous}. */
+  static boolean differs(byte[] page, int off, int end, BlockData previous) {
+    return !sameChunk(page, off, Bytes.trimmedLength(page, off, end), previous, end);
+  }
+
   private static boolean sameChunk(
       byte[] page, int off, int trimmedLen, BlockData previous, int end) {
     int prevAvail = Math.max(0, Math.min(end, previous.length()) - off);

@@ -41,8 +41,23 @@ public sealed interface EncodedBlock {
   }
 
   /**
-   * One chunk value: {@code buf[from, from+length)} stored at offset {@code offset} of the block;
-   * {@code length} zero means the chunk is now all zeros.
+   * The extents of a block that differ from its previous version, over a base; see {@link
+   * Overlays}.
+   *
+   * @param layer this version's place in its overlay (1 for the first change over a base)
+   * @param extents non-overlapping, ascending, each a whole number of chunks
+   */
+  record Overlay(int layer, List<Chunk> extents) implements EncodedBlock {
+    @Override
+    public BlockFormat format() {
+      return BlockFormat.OVERLAY;
+    }
+  }
+
+  /**
+   * One chunk value (or, in an overlay, one extent of whole chunks): {@code buf[from, from+length)}
+   * stored at offset {@code offset} of the block; {@code length} zero means the chunk is now all
+   * zeros.
    */
   record Chunk(int offset, byte[] buf, int from, int length) {}
 

@@ -12,6 +12,9 @@
  *       trimmed of trailing zeros, all-zero chunks absent (wendelin's ZBlk1). A version stores only
  *       the chunks that differ from the previous version of its chunk run; see {@link
  *       io.bigfile.format.Chunks}.
+ *   <li>{@link io.bigfile.format.BlockFormat#OVERLAY}: a base (a whole or zero version) plus
+ *       layers, each the extents of whole chunks that one version changed; see {@link
+ *       io.bigfile.format.Overlays}.
  * </ul>
  */
 package io.bigfile.format;

@@ -4,7 +4,9 @@ import io.bigfile.block.BlockRef;
 import io.bigfile.block.BlockSlice;
 import io.bigfile.format.BlockData;
 import io.bigfile.format.BlockFormat;
+import io.bigfile.format.Bytes;
 import io.bigfile.format.Chunks;
+import io.bigfile.format.Overlays;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,9 +17,11 @@ import java.util.List;
 /**
  * The bytes of block versions, per format: a zero version has none, a whole version is one {@code
  * bytea} in its index row, a chunked version is the newest chunk of each offset within its run
- * ({@code base_rev} to its revision). Ranges fetch only the bytes they need. Thread-safe
- * (stateless); a database failure surfaces as {@link io.bigfile.file.StorageUnavailableException},
- * and a whole version whose row is not there as {@link IllegalStateException}.
+ * ({@code base_rev} to its revision), an overlay version is its base plus the newest extent of each
+ * chunk among its layers ({@link #loadOverlayRange}). Ranges fetch only the bytes they need.
+ * Thread-safe (stateless); a database failure surfaces as {@link
+ * io.bigfile.file.StorageUnavailableException}, and a whole version whose row is not there as
+ * {@link IllegalStateException}.
  */
 final class BlockLoader {
 
@@ -32,17 +36,27 @@ final class BlockLoader {
       case ZERO -> BlockData.EMPTY;
       case WHOLE -> jdbc.read(c -> loadWhole(c, fileId, ref));
       case CHUNKED -> jdbc.read(c -> loadChunked(c, fileId, blockSize, ref));
+      case OVERLAY -> jdbc.read(c -> loadOverlay(c, fileId, blockSize, ref));
     };
   }
 
-  byte[] loadRange(long fileId, BlockRef ref, int from, int length) {
+  byte[] loadRange(long fileId, int blockSize, BlockRef ref, int from, int length) {
     byte[] out = new byte[length];
     switch (ref.format()) {
       case ZERO -> {}
       case WHOLE -> jdbc.read(c -> loadWholeRange(c, fileId, ref, from, out));
       case CHUNKED -> jdbc.read(c -> loadChunkedRange(c, fileId, ref, from, out));
+      case OVERLAY -> jdbc.read(c -> loadOverlayRange(c, fileId, blockSize, ref, from, out));
     }
     return out;
+  }
+
+  /** An overlay version's content, on {@code c}. */
+  static BlockData loadOverlay(Connection c, long fileId, int blockSize, BlockRef ref)
+      throws SQLException {
+    byte[] buf = new byte[blockSize];
+    loadOverlayRange(c, fileId, blockSize, ref, 0, buf);
+    return new BlockData(buf, Bytes.trimmedLength(buf, 0, blockSize));
   }
 
   /**
@@ -50,7 +64,7 @@ final class BlockLoader {
    * chunked version takes a second one, for the chunks that overlap the range (a join of both in
    * one statement costs PostgreSQL as much as the two).
    */
-  BlockSlice readSlice(long fileId, long snapshot, long blk, int from, int length) {
+  BlockSlice readSlice(long fileId, int blockSize, long snapshot, long blk, int from, int length) {
     return jdbc.read(
         c -> {
           byte[] out = new byte[length];
@@ -58,7 +72,7 @@ final class BlockLoader {
           try (PreparedStatement ps =
               c.prepareStatement(
                   """
-                  SELECT rev, format, base_rev,
+                  SELECT rev, format, base_rev, layer,
                          CASE WHEN format = 1 THEN substring(data FROM ? FOR ?) END
                     FROM block_version
                    WHERE file_id = ? AND blk = ? AND rev <= ? AND rev > 0
@@ -73,12 +87,10 @@ final class BlockLoader {
               if (!rs.next()) {
                 return new BlockSlice(null, out);
               }
-              long rev = rs.getLong(1);
-              BlockFormat format = BlockFormat.ofId(rs.getInt(2));
               ref =
-                  new BlockRef(
-                      blk, rev, format, format == BlockFormat.CHUNKED ? rs.getLong(3) : rev);
-              byte[] whole = rs.getBytes(4);
+                  SnapshotQueries.ref(
+                      blk, rs.getLong(1), rs.getInt(2), rs.getLong(3), rs.getInt(4));
+              byte[] whole = rs.getBytes(5);
               if (whole != null) {
                 System.arraycopy(whole, 0, out, 0, Math.min(whole.length, length));
               }
@@ -86,9 +98,210 @@ final class BlockLoader {
           }
           if (ref.format() == BlockFormat.CHUNKED) {
             loadChunkedRange(c, fileId, ref, from, out);
+          } else if (ref.format() == BlockFormat.OVERLAY) {
+            loadOverlayRange(c, fileId, blockSize, ref, from, out);
           }
           return new BlockSlice(ref, out);
         });
+  }
+
+  /** How many times an overlay read starts again when pack compacted the version under it. */
+  private static final int OVERLAY_ATTEMPTS = 3;
+
+  /**
+   * Bytes {@code [from, from+out.length)} of an overlay version, in two statements: the first reads
+   * the version's row (its bytes too, if pack has meanwhile rewritten it whole), its base's row and
+   * the extents of its layers that overlap the range, without their data; the second fetches only
+   * the visible pieces ({@link Overlays#pieces}), each a substring of one extent or of the base, so
+   * every byte crosses the wire once. Working out the pieces in the database costs more than the
+   * second round trip (for 70 layers, 1.6 ms against 0.1 ms).
+   *
+   * <p>Rows of a committed version never change, except that pack may rewrite an overlay version
+   * whole and delete its base and extents (in one transaction): if that happens between the two
+   * statements, the second finds pieces missing, and the read starts again and finds the version
+   * whole.
+   */
+  static Void loadOverlayRange(
+      Connection c, long fileId, int blockSize, BlockRef ref, int from, byte[] out)
+      throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      OverlayLayout layout = overlayLayout(c, fileId, ref, from, out.length);
+      if (layout.whole() != null) {
+        byte[] data = layout.whole();
+        System.arraycopy(data, 0, out, 0, Math.min(data.length, out.length));
+        java.util.Arrays.fill(out, Math.min(data.length, out.length), out.length, (byte) 0);
+        return null;
+      }
+      if (layout.format() == BlockFormat.ZERO) {
+        java.util.Arrays.fill(out, (byte) 0);
+        return null;
+      }
+      List<Overlays.Piece> pieces =
+          Overlays.pieces(layout.extents(), blockSize, from, from + out.length);
+      if (fetchPieces(c, fileId, ref.blk(), layout.baseRev(), pieces, from, out)) {
+        return null;
+      }
+      if (attempt == OVERLAY_ATTEMPTS) {
+        throw new IllegalStateException(
+            "block "
+                + ref.blk()
+                + " version "
+                + ref.rev()
+                + " of file "
+                + fileId
+                + " changed under "
+                + OVERLAY_ATTEMPTS
+                + " reads");
+      }
+    }
+  }
+
+  /**
+   * What the first statement of an overlay read found.
+   *
+   * @param format the version's format now (whole once pack has rewritten it)
+   * @param whole the range's bytes of a whole version, else null
+   * @param baseRev the revision of a base that holds data (a whole version), else -1
+   */
+  private record OverlayLayout(
+      BlockFormat format, byte[] whole, long baseRev, List<Overlays.Extent> extents) {}
+
+  private static OverlayLayout overlayLayout(
+      Connection c, long fileId, BlockRef ref, int from, int length) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            """
+            SELECT 0, v.format, v.base_rev, NULL::integer,
+                   CASE WHEN v.format = 1 THEN substring(v.data FROM ? FOR ?) END
+              FROM block_version v
+             WHERE v.file_id = ? AND v.blk = ? AND v.rev = ?
+            UNION ALL
+            SELECT 1, b.format, b.rev, NULL, NULL
+              FROM block_version v
+              JOIN block_version b ON b.file_id = v.file_id AND b.blk = v.blk AND b.rev = v.base_rev
+             WHERE v.file_id = ? AND v.blk = ? AND v.rev = ? AND v.format = 3
+            UNION ALL
+            SELECT 2, o.off, o.rev, length(o.data), NULL
+              FROM block_version v
+              JOIN overlay o ON o.file_id = v.file_id AND o.blk = v.blk
+                            AND o.rev > v.base_rev AND o.rev <= v.rev
+             WHERE v.file_id = ? AND v.blk = ? AND v.rev = ? AND v.format = 3
+               AND o.off < ? AND o.off + length(o.data) > ?
+            """)) {
+      ps.setInt(1, from + 1);
+      ps.setInt(2, length);
+      for (int i = 0; i < 3; i++) {
+        ps.setLong(3 + 3 * i, fileId);
+        ps.setLong(4 + 3 * i, ref.blk());
+        ps.setLong(5 + 3 * i, ref.rev());
+      }
+      ps.setInt(12, from + length);
+      ps.setInt(13, from);
+      BlockFormat format = null;
+      byte[] whole = null;
+      long baseRev = -1;
+      List<Overlays.Extent> extents = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          switch (rs.getInt(1)) {
+            case 0 -> {
+              format = BlockFormat.ofId(rs.getInt(2));
+              whole = format == BlockFormat.WHOLE ? rs.getBytes(5) : null;
+              if (format == BlockFormat.WHOLE && whole == null) {
+                whole = new byte[0];
+              }
+            }
+            case 1 -> baseRev = rs.getInt(2) == BlockFormat.WHOLE.id() ? rs.getLong(3) : -1;
+            default -> extents.add(new Overlays.Extent(rs.getLong(3), rs.getInt(2), rs.getInt(4)));
+          }
+        }
+      }
+      if (format == null) {
+        throw gone(fileId, ref);
+      }
+      if (format == BlockFormat.CHUNKED) {
+        throw new IllegalStateException(
+            "block " + ref.blk() + " version " + ref.rev() + " of file " + fileId + " is chunked");
+      }
+      return new OverlayLayout(format, whole, baseRev, extents);
+    }
+  }
+
+  /**
+   * Fetches every piece into {@code out} (pieces of a base without data are zeros); false if a
+   * piece's row is gone.
+   */
+  private static boolean fetchPieces(
+      Connection c,
+      long fileId,
+      long blk,
+      long baseRev,
+      List<Overlays.Piece> pieces,
+      int from,
+      byte[] out)
+      throws SQLException {
+    List<Integer> oi = new ArrayList<>();
+    List<Long> orev = new ArrayList<>();
+    List<Integer> ooff = new ArrayList<>();
+    List<Integer> ostart = new ArrayList<>();
+    List<Integer> olen = new ArrayList<>();
+    List<Integer> bi = new ArrayList<>();
+    List<Integer> bstart = new ArrayList<>();
+    List<Integer> blen = new ArrayList<>();
+    for (int i = 0; i < pieces.size(); i++) {
+      Overlays.Piece p = pieces.get(i);
+      if (p.extent() != null) {
+        oi.add(i);
+        orev.add(p.extent().rev());
+        ooff.add(p.extent().offset());
+        ostart.add(p.start() - p.extent().offset() + 1);
+        olen.add(p.length());
+      } else if (baseRev >= 0) {
+        bi.add(i);
+        bstart.add(p.start() + 1);
+        blen.add(p.length());
+      } else {
+        Overlays.place(p, null, from, out);
+      }
+    }
+    int expected = oi.size() + bi.size();
+    if (expected == 0) {
+      return true;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            """
+            SELECT p.i, substring(o.data FROM p.s FOR p.n)
+              FROM unnest(?::integer[], ?::bigint[], ?::integer[], ?::integer[], ?::integer[])
+                     AS p(i, rev, off, s, n)
+              JOIN overlay o ON o.file_id = ? AND o.blk = ? AND o.rev = p.rev AND o.off = p.off
+            UNION ALL
+            SELECT p.i, substring(b.data FROM p.s FOR p.n)
+              FROM unnest(?::integer[], ?::integer[], ?::integer[]) AS p(i, s, n)
+              JOIN block_version b ON b.file_id = ? AND b.blk = ? AND b.rev = ? AND b.format = 1
+            """)) {
+      ps.setArray(1, c.createArrayOf("integer", oi.toArray()));
+      ps.setArray(2, c.createArrayOf("bigint", orev.toArray()));
+      ps.setArray(3, c.createArrayOf("integer", ooff.toArray()));
+      ps.setArray(4, c.createArrayOf("integer", ostart.toArray()));
+      ps.setArray(5, c.createArrayOf("integer", olen.toArray()));
+      ps.setLong(6, fileId);
+      ps.setLong(7, blk);
+      ps.setArray(8, c.createArrayOf("integer", bi.toArray()));
+      ps.setArray(9, c.createArrayOf("integer", bstart.toArray()));
+      ps.setArray(10, c.createArrayOf("integer", blen.toArray()));
+      ps.setLong(11, fileId);
+      ps.setLong(12, blk);
+      ps.setLong(13, baseRev);
+      int got = 0;
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Overlays.place(pieces.get(rs.getInt(1)), rs.getBytes(2), from, out);
+          got++;
+        }
+      }
+      return got == expected;
+    }
   }
 
   /**

@@ -186,6 +186,7 @@ final class CommitWriter {
     boolean direct = cs.inMemoryBytes() >= 0 && cs.inMemoryBytes() <= DIRECT_MAX_BYTES;
     long rev;
     long mine;
+    Written written;
     List<FileChange> files;
     if (direct) {
       // small and already in memory: lock first and write the rows at their revision, which saves
@@ -197,16 +198,16 @@ final class CommitWriter {
       tokenOut[0] = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
       rev = lockHead(c, 0);
       mine = rev;
-      writeBlocks(c, cs, rev);
+      written = writeBlocks(c, cs, rev);
     } else {
       long p = -Jdbc.single(c, "SELECT nextval('placeholder_seq')");
       tokenOut[0] = p;
-      long rows = writeBlocks(c, cs, p);
+      written = writeBlocks(c, cs, p);
       files = cs.files().get();
-      if (rows == 0 && files.isEmpty()) {
+      if (written.rows() == 0 && files.isEmpty()) {
         return unchanged(c, cs);
       }
-      rev = lockHead(c, rows);
+      rev = lockHead(c, written.rows());
       mine = p;
     }
     List<FileChange> merged = new ArrayList<>(files.size());
@@ -214,6 +215,9 @@ final class CommitWriter {
         PostgresConflictFacts.conflicts(c, cs.snapshot(), mine, rev, files, merged);
     if (!conflicts.isEmpty()) {
       throw new ConflictException(conflicts);
+    }
+    if (written.continuesOverlays()) {
+      rebaseCompactedOverlays(c, mine, rev);
     }
     for (FileChange f : files) {
       if (f.zeroFrom() != Long.MAX_VALUE && !f.created()) {
@@ -235,6 +239,14 @@ final class CommitWriter {
         ps.setLong(1, rev);
         ps.setLong(2, mine);
         ps.executeUpdate();
+      }
+      if (written.overlays()) {
+        try (PreparedStatement ps =
+            c.prepareStatement("UPDATE overlay SET rev = ? WHERE rev = ?")) {
+          ps.setLong(1, rev);
+          ps.setLong(2, mine);
+          ps.executeUpdate();
+        }
       }
     }
     Instant committedAt = catalogue.writeCommit(c, rev, tokenOut[0], merged, cs.idempotency());
@@ -287,18 +299,29 @@ final class CommitWriter {
   }
 
   /**
-   * Inserts the changeset's blocks at {@code p} (a placeholder, or the revision itself); returns
-   * how many rows (block and chunk rows) it wrote.
+   * What {@link #writeBlocks} wrote.
+   *
+   * @param rows block, chunk and overlay rows
+   * @param overlays whether any overlay version was among them
+   * @param continuesOverlays whether any of them continues an overlay (a layer above the first)
    */
-  private static long writeBlocks(Connection c, Changeset cs, long p) throws SQLException {
+  private record Written(long rows, boolean overlays, boolean continuesOverlays) {}
+
+  /** Inserts the changeset's blocks at {@code p} (a placeholder, or the revision itself). */
+  private static Written writeBlocks(Connection c, Changeset cs, long p) throws SQLException {
     long rows = 0;
+    boolean overlays = false;
+    boolean continues = false;
     try (PreparedStatement blocks =
             c.prepareStatement(
-                "INSERT INTO block_version (file_id, blk, rev, format, base_rev, data)"
-                    + " VALUES (?, ?, ?, ?, ?, ?)");
+                "INSERT INTO block_version (file_id, blk, rev, format, base_rev, data, layer)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?)");
         PreparedStatement chunks =
             c.prepareStatement(
-                "INSERT INTO chunk (file_id, blk, off, rev, data) VALUES (?, ?, ?, ?, ?)")) {
+                "INSERT INTO chunk (file_id, blk, off, rev, data) VALUES (?, ?, ?, ?, ?)");
+        PreparedStatement extents =
+            c.prepareStatement(
+                "INSERT INTO overlay (file_id, blk, rev, off, data) VALUES (?, ?, ?, ?, ?)")) {
       long pendingBytes = 0;
       int pendingRows = 0;
       while (cs.blocks().hasNext()) {
@@ -308,6 +331,7 @@ final class CommitWriter {
         blocks.setLong(2, w.blk());
         blocks.setLong(3, p);
         blocks.setInt(4, w.block().format().id());
+        blocks.setNull(7, Types.SMALLINT);
         if (w.block() instanceof EncodedBlock.Whole whole) {
           blocks.setNull(5, Types.BIGINT);
           blocks.setBinaryStream(
@@ -332,6 +356,24 @@ final class CommitWriter {
             pendingRows++;
             rows++;
           }
+        } else if (w.block() instanceof EncodedBlock.Overlay ov) {
+          overlays = true;
+          continues |= ov.layer() > 1;
+          blocks.setLong(5, w.runStart());
+          blocks.setNull(6, Types.BINARY);
+          blocks.setInt(7, ov.layer());
+          for (EncodedBlock.Chunk k : ov.extents()) {
+            extents.setLong(1, w.fileId());
+            extents.setLong(2, w.blk());
+            extents.setLong(3, p);
+            extents.setInt(4, k.offset());
+            extents.setBinaryStream(
+                5, new ByteArrayInputStream(k.buf(), k.from(), k.length()), k.length());
+            extents.addBatch();
+            pendingBytes += k.length();
+            pendingRows++;
+            rows++;
+          }
         } else {
           blocks.setNull(5, Types.BIGINT);
           blocks.setNull(6, Types.BINARY);
@@ -341,6 +383,7 @@ final class CommitWriter {
         if (cs.reusesBuffers() || pendingBytes >= BATCH_BYTES || pendingRows >= BATCH_ROWS) {
           blocks.executeBatch();
           chunks.executeBatch();
+          extents.executeBatch();
           pendingBytes = 0;
           pendingRows = 0;
         }
@@ -348,9 +391,34 @@ final class CommitWriter {
       if (pendingRows > 0) {
         blocks.executeBatch();
         chunks.executeBatch();
+        extents.executeBatch();
       }
     }
-    return rows;
+    return new Written(rows, overlays, continues);
+  }
+
+  /**
+   * Overlay layers this commit stacked on an overlay version that pack has since rewritten whole
+   * (between the snapshot they were encoded against and the head lock) start a new overlay over
+   * that whole version instead: its content is the content the layers were encoded against, and
+   * their extents are the only ones above it. Pack rewrites versions only under the head lock, so
+   * from here on none can change.
+   */
+  private static void rebaseCompactedOverlays(Connection c, long mine, long rev)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            """
+            UPDATE block_version w SET base_rev = p.rev, layer = 1
+              FROM block_version p
+             WHERE w.rev = ? AND w.format = 3 AND w.layer > 1
+               AND p.file_id = w.file_id AND p.blk = w.blk AND p.format IN (0, 1)
+               AND p.rev > w.base_rev AND p.rev > 0 AND p.rev < ?
+            """)) {
+      ps.setLong(1, mine);
+      ps.setLong(2, rev);
+      ps.executeUpdate();
+    }
   }
 
   /**

@@ -91,6 +91,14 @@ final class Jdbc {
     }
   }
 
+  /** Runs the update {@code sql}, its parameters bound in order; returns the rows it changed. */
+  static int update(Connection c, String sql, long... params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, params);
+      return ps.executeUpdate();
+    }
+  }
+
   /** Binds {@code params} to parameters 1, 2, ... */
   static void bind(PreparedStatement ps, long... params) throws SQLException {
     for (int i = 0; i < params.length; i++) {

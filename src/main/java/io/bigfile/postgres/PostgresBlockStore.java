@@ -199,13 +199,14 @@ public final class PostgresBlockStore implements BlockStore, AutoCloseable {
 
   @Override
   public byte[] loadRange(long fileId, int blockSize, BlockRef ref, int from, int length) {
-    return standbys.at(ref.rev(), () -> loader.loadRange(fileId, ref, from, length));
+    return standbys.at(ref.rev(), () -> loader.loadRange(fileId, blockSize, ref, from, length));
   }
 
   @Override
   public BlockSlice readSlice(
       long fileId, int blockSize, long snapshot, long blk, int from, int length) {
-    return standbys.at(snapshot, () -> loader.readSlice(fileId, snapshot, blk, from, length));
+    return standbys.at(
+        snapshot, () -> loader.readSlice(fileId, blockSize, snapshot, blk, from, length));
   }
 
   // ---------------------------------------------------------------- writes

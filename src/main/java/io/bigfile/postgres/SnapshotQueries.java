@@ -31,7 +31,7 @@ final class SnapshotQueries {
           try (PreparedStatement ps =
               c.prepareStatement(
                   """
-                  SELECT DISTINCT ON (blk) blk, rev, format, base_rev
+                  SELECT DISTINCT ON (blk) blk, rev, format, base_rev, layer
                     FROM block_version
                    WHERE file_id = ? AND blk >= ? AND blk < ? AND rev <= ? AND rev > 0
                    ORDER BY blk, rev DESC
@@ -39,15 +39,19 @@ final class SnapshotQueries {
             Jdbc.bind(ps, fileId, fromBlk, toBlk, snapshot);
             return Jdbc.list(
                 ps,
-                rs -> {
-                  long rev = rs.getLong(2);
-                  BlockFormat format = BlockFormat.ofId(rs.getInt(3));
-                  long base = rs.getLong(4);
-                  return new BlockRef(
-                      rs.getLong(1), rev, format, format == BlockFormat.CHUNKED ? base : rev);
-                });
+                rs -> ref(rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getLong(4), rs.getInt(5)));
           }
         });
+  }
+
+  /** The index entry of a block_version row's columns. */
+  static BlockRef ref(long blk, long rev, int formatId, long baseRev, int layer) {
+    BlockFormat format = BlockFormat.ofId(formatId);
+    return switch (format) {
+      case CHUNKED -> new BlockRef(blk, rev, format, baseRev);
+      case OVERLAY -> new BlockRef(blk, rev, format, baseRev, layer);
+      default -> new BlockRef(blk, rev, format, rev);
+    };
   }
 
   List<Long> dataBlocks(long fileId, long snapshot, long fromBlk, int limit) {

@@ -25,7 +25,12 @@ import java.util.TreeMap;
  */
 public final class InMemoryBlockStore implements BlockStore {
 
-  private record Version(BlockFormat format, long runStart, BlockData content) {}
+  private record Version(BlockFormat format, long runStart, BlockData content, int layer) {
+
+    Version(BlockFormat format, long runStart, BlockData content) {
+      this(format, runStart, content, 0);
+    }
+  }
 
   private record FileVersion(FileRecord record, int changes) {}
 
@@ -194,8 +199,8 @@ public final class InMemoryBlockStore implements BlockStore {
     for (var e : fb.subMap(fromBlk, true, toBlk, false).entrySet()) {
       var v = e.getValue().floorEntry(snapshot);
       if (v != null) {
-        out.add(
-            new BlockRef(e.getKey(), v.getKey(), v.getValue().format(), v.getValue().runStart()));
+        Version x = v.getValue();
+        out.add(new BlockRef(e.getKey(), v.getKey(), x.format(), x.runStart(), x.layer()));
       }
     }
     return out;
@@ -301,6 +306,41 @@ public final class InMemoryBlockStore implements BlockStore {
                 .computeIfAbsent(p.fileId(), k -> new TreeMap<>())
                 .computeIfAbsent(p.blk(), k -> new TreeMap<>());
         byte[] content = p.content();
+        long runStart = p.format() == BlockFormat.CHUNKED ? (p.newRun() ? rev : p.runStart()) : rev;
+        int layer = 0;
+        if (p.format() == BlockFormat.OVERLAY) {
+          // apply the extents on top of the previous version, which must be the overlay's base or
+          // its previous layer (or a version pack compacted: the layer starts a new overlay there)
+          var prev = versions.lastEntry();
+          runStart = p.runStart();
+          layer = p.layer();
+          if (prev != null
+              && layer > 1
+              && prev.getValue().format() != BlockFormat.OVERLAY
+              && prev.getKey() > runStart) {
+            runStart = prev.getKey();
+            layer = 1;
+          }
+          boolean fits =
+              layer == 1
+                  ? (prev == null
+                      ? runStart == 0
+                      : prev.getKey() == runStart
+                          && (prev.getValue().format() == BlockFormat.WHOLE
+                              || prev.getValue().format() == BlockFormat.ZERO))
+                  : prev != null
+                      && prev.getValue().format() == BlockFormat.OVERLAY
+                      && prev.getValue().runStart() == runStart
+                      && prev.getValue().layer() == layer - 1;
+          if (!fits) {
+            throw new IllegalStateException("overlay layer without its base: " + p);
+          }
+          content =
+              applyExtents(
+                  prev == null ? BlockData.EMPTY : prev.getValue().content(),
+                  p,
+                  blockSizes.get(p.fileId()));
+        }
         if (p.format() == BlockFormat.CHUNKED && !p.newRun()) {
           // apply the chunk diff on top of the previous version of the run
           var prev = versions.lastEntry();
@@ -312,12 +352,7 @@ public final class InMemoryBlockStore implements BlockStore {
           content = applyChunks(prev.getValue().content(), p, blockSizes.get(p.fileId()));
         }
         int len = trimmed(content);
-        versions.put(
-            rev,
-            new Version(
-                p.format(),
-                p.format() == BlockFormat.CHUNKED ? (p.newRun() ? rev : p.runStart()) : rev,
-                new BlockData(content, len)));
+        versions.put(rev, new Version(p.format(), runStart, new BlockData(content, len), layer));
         written.add(p.fileId() + ":" + p.blk());
       }
       for (FileChange f : changes) {
@@ -424,7 +459,20 @@ public final class InMemoryBlockStore implements BlockStore {
       long runStart,
       boolean newRun,
       byte[] content,
-      List<Chunk> chunks) {}
+      List<Chunk> chunks,
+      int layer) {
+
+    Pending(
+        long fileId,
+        long blk,
+        BlockFormat format,
+        long runStart,
+        boolean newRun,
+        byte[] content,
+        List<Chunk> chunks) {
+      this(fileId, blk, format, runStart, newRun, content, chunks, 0);
+    }
+  }
 
   private static Pending decode(BlockWrite w) {
     EncodedBlock b = w.block();
@@ -457,7 +505,35 @@ public final class InMemoryBlockStore implements BlockStore {
       return new Pending(
           w.fileId(), w.blk(), BlockFormat.CHUNKED, w.runStart(), ch.newRun(), content, chunks);
     }
+    if (b instanceof EncodedBlock.Overlay ov) {
+      List<Chunk> extents = new ArrayList<>();
+      for (EncodedBlock.Chunk c : ov.extents()) {
+        extents.add(
+            new Chunk(c.offset(), Arrays.copyOfRange(c.buf(), c.from(), c.from() + c.length())));
+      }
+      return new Pending(
+          w.fileId(),
+          w.blk(),
+          BlockFormat.OVERLAY,
+          w.runStart(),
+          false,
+          new byte[0],
+          extents,
+          ov.layer());
+    }
     return new Pending(w.fileId(), w.blk(), BlockFormat.ZERO, 0, false, new byte[0], List.of());
+  }
+
+  private static byte[] applyExtents(BlockData prev, Pending p, int blockSize) {
+    byte[] out = new byte[blockSize];
+    System.arraycopy(prev.buf(), 0, out, 0, prev.length());
+    for (Chunk c : p.chunks()) {
+      if (c.offset() % Chunks.CHUNK_SIZE != 0 || c.offset() + c.data().length > blockSize) {
+        throw new IllegalStateException("extent outside whole chunks of the block: " + p);
+      }
+      System.arraycopy(c.data(), 0, out, c.offset(), c.data().length);
+    }
+    return Arrays.copyOf(out, trimmed(out));
   }
 
   private static byte[] applyChunks(BlockData prev, Pending p, int blockSize) {
@@ -553,8 +629,31 @@ public final class InMemoryBlockStore implements BlockStore {
     for (var fb : blocks.values()) {
       for (TreeMap<Long, Version> versions : fb.values()) {
         Long keep = versions.floorKey(horizon);
-        if (keep != null) {
+        if (keep == null) {
+          continue;
+        }
+        // an overlay's base and earlier layers stay while a later layer of it remains; the
+        // content kept here is decoded, so only the formats tell them apart
+        Version kept = versions.get(keep);
+        Long from = keep;
+        if (kept.format() == BlockFormat.OVERLAY) {
+          Long base = versions.floorKey(kept.runStart());
+          from = base != null && base == kept.runStart() ? base : keep;
+        }
+        versions.headMap(from, false).clear();
+        // compaction: an overlay version no later layer continues becomes whole
+        boolean continued =
+            versions.tailMap(keep, false).values().stream()
+                .anyMatch(
+                    v -> v.format() == BlockFormat.OVERLAY && v.runStart() == kept.runStart());
+        if (kept.format() == BlockFormat.OVERLAY && !continued) {
           versions.headMap(keep, false).clear();
+          versions.put(
+              keep,
+              new Version(
+                  kept.content().length() == 0 ? BlockFormat.ZERO : BlockFormat.WHOLE,
+                  keep,
+                  kept.content()));
         }
       }
     }

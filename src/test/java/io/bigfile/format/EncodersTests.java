@@ -13,6 +13,7 @@ class EncodersTests {
     assertThat(BlockFormat.ZERO.id()).isZero();
     assertThat(BlockFormat.WHOLE.id()).isEqualTo(1);
     assertThat(BlockFormat.CHUNKED.id()).isEqualTo(2);
+    assertThat(BlockFormat.OVERLAY.id()).isEqualTo(3);
   }
 
   @Test
@@ -37,29 +38,60 @@ class EncodersTests {
   }
 
   @Test
-  void autoPicksChunkedForSmallChangesAndWholeForLargeOnes() {
+  void autoPicksAnOverlayForChangesUpToHalfTheBlockAndWholeForLargerOnes() {
     byte[] old = new byte[1 << 20];
     Arrays.fill(old, (byte) 1);
     Encoders.Previous prev =
         new Encoders.Previous(BlockFormat.WHOLE, new BlockData(old, old.length));
     byte[] small = old.clone();
     small[10] = 2;
-    assertThat(Encoders.chooseAuto(small, prev, false)).isEqualTo(BlockFormat.CHUNKED);
+    assertThat(Encoders.chooseAuto(small, prev)).isEqualTo(BlockFormat.OVERLAY);
+    byte[] half = old.clone();
+    Arrays.fill(half, 0, old.length / 2, (byte) 3);
+    assertThat(Encoders.chooseAuto(half, prev)).as("exactly half").isEqualTo(BlockFormat.OVERLAY);
     byte[] large = old.clone();
-    Arrays.fill(large, 0, old.length / 2, (byte) 3);
-    assertThat(Encoders.chooseAuto(large, prev, false)).isEqualTo(BlockFormat.WHOLE);
-    assertThat(Encoders.chooseAuto(small, prev, true))
-        .as("a block an append filled")
-        .isEqualTo(BlockFormat.WHOLE);
+    Arrays.fill(large, 0, old.length / 2 + 1, (byte) 3);
+    assertThat(Encoders.chooseAuto(large, prev)).isEqualTo(BlockFormat.WHOLE);
     byte[] oneChunk = new byte[4096];
     oneChunk[0] = 1;
-    assertThat(Encoders.chooseAuto(oneChunk, Encoders.Previous.NONE, false))
-        .isEqualTo(BlockFormat.WHOLE);
+    assertThat(Encoders.chooseAuto(oneChunk, Encoders.Previous.NONE)).isEqualTo(BlockFormat.WHOLE);
     byte[] tail = new byte[1 << 20];
     tail[100] = 5;
-    assertThat(Encoders.chooseAuto(tail, Encoders.Previous.NONE, false))
-        .as("a small start of a new tail block")
-        .isEqualTo(BlockFormat.CHUNKED);
+    assertThat(Encoders.chooseAuto(tail, Encoders.Previous.NONE))
+        .as("a small start of a new block")
+        .isEqualTo(BlockFormat.OVERLAY);
+  }
+
+  @Test
+  void autoCompactsAnOverlayThatHasItsMostLayers() {
+    byte[] old = new byte[1 << 20];
+    old[0] = 1;
+    byte[] p = old.clone();
+    p[5000] = 2;
+    int max = Overlays.maxLayers(old.length);
+    assertThat(max).isEqualTo(64);
+    BlockData content = new BlockData(old, 1);
+    assertThat(Encoders.chooseAuto(p, new Encoders.Previous(BlockFormat.OVERLAY, content, max - 1)))
+        .isEqualTo(BlockFormat.OVERLAY);
+    assertThat(Encoders.chooseAuto(p, new Encoders.Previous(BlockFormat.OVERLAY, content, max)))
+        .isEqualTo(BlockFormat.WHOLE);
+    EncodedBlock next =
+        Encoders.encode(
+            p, BlockFormat.OVERLAY, new Encoders.Previous(BlockFormat.OVERLAY, content, 7));
+    assertThat(((EncodedBlock.Overlay) next).layer()).isEqualTo(8);
+  }
+
+  @Test
+  void autoContinuesAChunkRunWrittenByTheChunkedFormat() {
+    byte[] old = new byte[1 << 20];
+    old[0] = 1;
+    Encoders.Previous prev = new Encoders.Previous(BlockFormat.CHUNKED, new BlockData(old, 1));
+    byte[] small = old.clone();
+    small[9000] = 2;
+    assertThat(Encoders.chooseAuto(small, prev)).isEqualTo(BlockFormat.CHUNKED);
+    byte[] third = old.clone();
+    Arrays.fill(third, 0, old.length / 3, (byte) 2);
+    assertThat(Encoders.chooseAuto(third, prev)).isEqualTo(BlockFormat.WHOLE);
   }
 
   @Test
