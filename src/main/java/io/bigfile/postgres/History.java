@@ -223,9 +223,10 @@ final class History {
    * readable as before, and the next pack does not come back to it.
    */
   private void compact(long from, long horizon) {
-    long after = from;
-    for (int round = 0; round < 1_000_000; round++) {
-      long lastRev = after;
+    // keyset pages in (rev, file_id, blk) order
+    long[] after = {from, Long.MIN_VALUE, Long.MIN_VALUE};
+    while (true) {
+      long[] key = after;
       List<Candidate> batch =
           jdbc.write(
               c -> {
@@ -235,6 +236,7 @@ final class History {
                         SELECT v.file_id, v.blk, v.rev, v.base_rev, f.block_size
                           FROM block_version v JOIN file f ON f.id = v.file_id
                          WHERE v.rev > ? AND v.rev <= ? AND v.format = 3
+                           AND (v.rev, v.file_id, v.blk) > (?, ?, ?)
                            AND NOT EXISTS (SELECT 1 FROM block_version n
                                             WHERE n.file_id = v.file_id AND n.blk = v.blk
                                               AND n.rev > v.rev
@@ -242,7 +244,7 @@ final class History {
                          ORDER BY v.rev, v.file_id, v.blk
                          LIMIT ?
                         """)) {
-                  Jdbc.bind(ps, lastRev, horizon, horizon, COMPACT_BATCH);
+                  Jdbc.bind(ps, from, horizon, key[0], key[1], key[2], horizon, COMPACT_BATCH);
                   return Jdbc.list(
                       ps,
                       rs ->
@@ -262,9 +264,8 @@ final class History {
       if (batch.size() < COMPACT_BATCH) {
         return;
       }
-      // versions of one revision may straddle batches: the next batch starts at the last one's
-      // revision again, and those compacted already are whole by then
-      after = batch.get(batch.size() - 1).rev() - 1;
+      Candidate last = batch.get(batch.size() - 1);
+      after = new long[] {last.rev(), last.fileId(), last.blk()};
     }
   }
 
