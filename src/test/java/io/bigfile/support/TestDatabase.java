@@ -5,8 +5,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import org.flywaydb.core.Flyway;
@@ -105,26 +108,50 @@ public final class TestDatabase {
             + Integer.toHexString(ThreadLocalRandom.current().nextInt() & 0xfffffff);
     try (Connection c = DriverManager.getConnection(admin, user, password);
         Statement s = c.createStatement()) {
+      dropLeftovers(s);
       s.execute("CREATE DATABASE " + name);
     } catch (SQLException e) {
       throw new IllegalStateException(
           "cannot create a database at " + admin + ": " + e.getMessage());
     }
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  try (Connection c = DriverManager.getConnection(admin, user, password);
-                      Statement s = c.createStatement()) {
-                    s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-                  } catch (SQLException e) {
-                    System.err.println("could not drop test database " + name + ": " + e);
-                  }
-                }));
+    // Not dropped when this JVM exits: shutdown hooks run all at once, and services still closing
+    // then (Spring's own hook) would wait for connections to a database that is gone. The next
+    // test JVM drops it (dropLeftovers).
     int slash = admin.lastIndexOf('/');
     int q = admin.indexOf('?', slash);
     String url = admin.substring(0, slash + 1) + name + (q < 0 ? "" : admin.substring(q));
     return new Coordinates(url, user, password, "local");
+  }
+
+  /**
+   * Drops the databases of earlier test JVMs that are no longer running (their names carry their
+   * process id).
+   */
+  private static void dropLeftovers(Statement s) throws SQLException {
+    List<String> names = new ArrayList<>();
+    try (ResultSet rs =
+        s.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE 'bigfile\\_test\\_%'")) {
+      while (rs.next()) {
+        names.add(rs.getString(1));
+      }
+    }
+    for (String db : names) {
+      String[] parts = db.split("_");
+      long pid;
+      try {
+        pid = Long.parseLong(parts[2]);
+      } catch (RuntimeException e) {
+        continue;
+      }
+      if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+        continue;
+      }
+      try {
+        s.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+      } catch (SQLException e) {
+        System.err.println("could not drop the leftover test database " + db + ": " + e);
+      }
+    }
   }
 
   private static Coordinates embedded() {
