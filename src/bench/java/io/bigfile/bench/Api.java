@@ -1,7 +1,10 @@
 package io.bigfile.bench;
 
 import java.net.URI;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -112,6 +115,19 @@ final class Api implements AutoCloseable {
     expect(send(q), 200, "append " + length + " bytes");
   }
 
+  /**
+   * Truncates or extends the file to {@code size} bytes ({@code PATCH} of its size, autocommit): an
+   * extension writes no data, its blocks read as zeros.
+   */
+  void resize(String id, long size) {
+    Reply r =
+        send(
+            request("PATCH", "/v1/files/" + id)
+                .header("Content-Type", "application/json")
+                .body(Http1Client.Body.of("{\"size\":" + size + "}")));
+    expect(r, 200, "resize to " + size + " bytes");
+  }
+
   /** The pattern's bytes, generated in arrays of {@link #PIECE} bytes as they are sent. */
   private static Http1Client.Body body(long seed, long offset, long length) {
     return Http1Client.Body.of(length, Data.pieces(seed, offset, length, PIECE));
@@ -157,6 +173,31 @@ final class Api implements AutoCloseable {
             pos += k;
           }
           return pos == expected.length ? -1L : pos;
+        });
+  }
+
+  /**
+   * GETs {@code path} whole and returns the SHA-256 of its body, in hex, computed as it arrives;
+   * fails on any status but 200.
+   */
+  String digest(String path) {
+    return http.send(
+        get(path, null),
+        r -> {
+          if (r.status() != 200) {
+            throw new IllegalStateException("GET " + path + " answered " + r.status());
+          }
+          MessageDigest sha;
+          try {
+            sha = MessageDigest.getInstance("SHA-256");
+          } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+          }
+          byte[] buf = new byte[Http1Client.BUFFER];
+          for (int k; (k = r.read(buf, 0, buf.length)) >= 0; ) {
+            sha.update(buf, 0, k);
+          }
+          return HexFormat.of().formatHex(sha.digest());
         });
   }
 

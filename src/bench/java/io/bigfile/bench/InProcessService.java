@@ -1,6 +1,7 @@
 package io.bigfile.bench;
 
 import io.bigfile.BigFileApplication;
+import io.bigfile.block.BlockStore;
 import io.bigfile.engine.Engine;
 import io.bigfile.pagecache.PageCache;
 import java.util.ArrayList;
@@ -76,6 +77,14 @@ final class InProcessService implements AutoCloseable {
 
   PageCache pageCache() {
     return context.getBean(PageCache.class);
+  }
+
+  /**
+   * The service's storage port, under its caches: what its retention calls to raise the oldest
+   * retained revision and to pack.
+   */
+  BlockStore blockStore() {
+    return context.getBean(BlockStore.class);
   }
 
   /**
