@@ -59,7 +59,8 @@ final class Raw {
   /**
    * Reads block rows the way a client of plain PostgreSQL would: one statement per block, {@code
    * SELECT data FROM block_version WHERE file_id=? AND blk=? AND rev=?} for a whole version, the
-   * newest chunk per offset of its run for a chunked one.
+   * newest chunk per offset of its run for a chunked one, the base row and every extent of its
+   * layers for an overlay one.
    */
   static final class Reader implements AutoCloseable {
     private final Connection c;
@@ -67,6 +68,8 @@ final class Raw {
     private final PreparedStatement chunks;
     private final PreparedStatement wholePage;
     private final PreparedStatement chunkPage;
+    private final PreparedStatement layers;
+    private final PreparedStatement layerPage;
 
     Reader(Connection c) {
       this.c = c;
@@ -92,6 +95,27 @@ final class Raw {
                  WHERE file_id = ? AND blk = ? AND off = ? AND rev >= ? AND rev <= ?
                  ORDER BY rev DESC LIMIT 1
                 """);
+        // an overlay version as a plain client would read it: its base row and every extent of
+        // its layers, each whole
+        layers =
+            c.prepareStatement(
+                """
+                SELECT data FROM block_version
+                 WHERE file_id = ? AND blk = ? AND rev = ? AND format = 1
+                UNION ALL
+                SELECT data FROM overlay WHERE file_id = ? AND blk = ? AND rev > ? AND rev <= ?
+                """);
+        layerPage =
+            c.prepareStatement(
+                """
+                (SELECT substring(data FROM ? - off + 1 FOR 4096) FROM overlay
+                  WHERE file_id = ? AND blk = ? AND rev > ? AND rev <= ?
+                    AND off <= ? AND off + length(data) > ?
+                  ORDER BY rev DESC LIMIT 1)
+                UNION ALL
+                SELECT substring(data FROM ? FOR 4096) FROM block_version
+                 WHERE file_id = ? AND blk = ? AND rev = ? AND format = 1
+                """);
       } catch (SQLException e) {
         throw new IllegalStateException(e);
       }
@@ -112,6 +136,15 @@ final class Raw {
           ps.setLong(2, r.blk());
           ps.setLong(3, r.baseRev());
           ps.setLong(4, r.rev());
+        } else if (r.format() == 3) {
+          ps = layers;
+          ps.setLong(1, fileId);
+          ps.setLong(2, r.blk());
+          ps.setLong(3, r.baseRev());
+          ps.setLong(4, fileId);
+          ps.setLong(5, r.blk());
+          ps.setLong(6, r.baseRev());
+          ps.setLong(7, r.rev());
         } else {
           return 0;
         }
@@ -145,6 +178,20 @@ final class Raw {
           ps.setInt(3, offInBlock);
           ps.setLong(4, r.baseRev());
           ps.setLong(5, r.rev());
+        } else if (r.format() == 3) {
+          // the newest extent holding the page, else the base (the first row that comes)
+          ps = layerPage;
+          ps.setInt(1, offInBlock);
+          ps.setLong(2, fileId);
+          ps.setLong(3, r.blk());
+          ps.setLong(4, r.baseRev());
+          ps.setLong(5, r.rev());
+          ps.setInt(6, offInBlock);
+          ps.setInt(7, offInBlock);
+          ps.setInt(8, offInBlock + 1);
+          ps.setLong(9, fileId);
+          ps.setLong(10, r.blk());
+          ps.setLong(11, r.baseRev());
         } else {
           return 0;
         }
