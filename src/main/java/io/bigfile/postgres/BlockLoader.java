@@ -60,46 +60,29 @@ final class BlockLoader {
   }
 
   /**
-   * One round trip for a whole (or zero) version: the index entry and the range's bytes together. A
-   * chunked version takes a second one, for the chunks that overlap the range (a join of both in
-   * one statement costs PostgreSQL as much as the two).
+   * One round trip for a whole (or zero) version: the index entry and the range's bytes together
+   * ({@link #layout}). A chunked version takes a second one, for the chunks that overlap the range
+   * (a join of both in one statement costs PostgreSQL as much as the two); an overlay version one
+   * for its pieces ({@link #fetchPieces}).
    */
   BlockSlice readSlice(long fileId, int blockSize, long snapshot, long blk, int from, int length) {
     return jdbc.read(
         c -> {
           byte[] out = new byte[length];
-          BlockRef ref;
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  """
-                  SELECT rev, format, base_rev, layer,
-                         CASE WHEN format = 1 THEN substring(data FROM ? FOR ?) END
-                    FROM block_version
-                   WHERE file_id = ? AND blk = ? AND rev <= ? AND rev > 0
-                   ORDER BY rev DESC LIMIT 1
-                  """)) {
-            ps.setInt(1, from + 1);
-            ps.setInt(2, length);
-            ps.setLong(3, fileId);
-            ps.setLong(4, blk);
-            ps.setLong(5, snapshot);
-            try (ResultSet rs = ps.executeQuery()) {
-              if (!rs.next()) {
-                return new BlockSlice(null, out);
-              }
-              ref =
-                  SnapshotQueries.ref(
-                      blk, rs.getLong(1), rs.getInt(2), rs.getLong(3), rs.getInt(4));
-              byte[] whole = rs.getBytes(5);
-              if (whole != null) {
-                System.arraycopy(whole, 0, out, 0, Math.min(whole.length, length));
+          Layout layout = layout(c, fileId, blk, 0, snapshot, from, length);
+          if (layout == null) {
+            return new BlockSlice(null, out);
+          }
+          BlockRef ref = layout.ref();
+          switch (ref.format()) {
+            case ZERO -> {}
+            case WHOLE -> layout.copyWhole(out);
+            case CHUNKED -> loadChunkedRange(c, fileId, ref, from, out);
+            case OVERLAY -> {
+              if (!fetchPieces(c, fileId, layout, blockSize, from, out)) {
+                loadOverlayRange(c, fileId, blockSize, ref, from, out);
               }
             }
-          }
-          if (ref.format() == BlockFormat.CHUNKED) {
-            loadChunkedRange(c, fileId, ref, from, out);
-          } else if (ref.format() == BlockFormat.OVERLAY) {
-            loadOverlayRange(c, fileId, blockSize, ref, from, out);
           }
           return new BlockSlice(ref, out);
         });
@@ -125,21 +108,33 @@ final class BlockLoader {
       Connection c, long fileId, int blockSize, BlockRef ref, int from, byte[] out)
       throws SQLException {
     for (int attempt = 1; ; attempt++) {
-      OverlayLayout layout = overlayLayout(c, fileId, ref, from, out.length);
-      if (layout.whole() != null) {
-        byte[] data = layout.whole();
-        System.arraycopy(data, 0, out, 0, Math.min(data.length, out.length));
-        java.util.Arrays.fill(out, Math.min(data.length, out.length), out.length, (byte) 0);
-        return null;
+      Layout layout = layout(c, fileId, ref.blk(), ref.rev(), ref.rev(), from, out.length);
+      if (layout == null) {
+        throw gone(fileId, ref);
       }
-      if (layout.format() == BlockFormat.ZERO) {
-        java.util.Arrays.fill(out, (byte) 0);
-        return null;
-      }
-      List<Overlays.Piece> pieces =
-          Overlays.pieces(layout.extents(), blockSize, from, from + out.length);
-      if (fetchPieces(c, fileId, ref.blk(), layout.baseRev(), pieces, from, out)) {
-        return null;
+      switch (layout.ref().format()) {
+        case WHOLE -> {
+          layout.copyWhole(out);
+          return null;
+        }
+        case ZERO -> {
+          java.util.Arrays.fill(out, (byte) 0);
+          return null;
+        }
+        case CHUNKED ->
+            throw new IllegalStateException(
+                "block "
+                    + ref.blk()
+                    + " version "
+                    + ref.rev()
+                    + " of file "
+                    + fileId
+                    + " is chunked");
+        case OVERLAY -> {
+          if (fetchPieces(c, fileId, layout, blockSize, from, out)) {
+            return null;
+          }
+        }
       }
       if (attempt == OVERLAY_ATTEMPTS) {
         throw new IllegalStateException(
@@ -157,47 +152,65 @@ final class BlockLoader {
   }
 
   /**
-   * What the first statement of an overlay read found.
+   * What the first statement of a read found of one block version.
    *
-   * @param format the version's format now (whole once pack has rewritten it)
+   * @param ref the version as stored now (whole once pack has rewritten an overlay)
    * @param whole the range's bytes of a whole version, else null
-   * @param baseRev the revision of a base that holds data (a whole version), else -1
+   * @param baseRev for an overlay, the revision of a base that holds data (a whole version), else
+   *     -1
+   * @param extents for an overlay, the extents of its layers that overlap the range
    */
-  private record OverlayLayout(
-      BlockFormat format, byte[] whole, long baseRev, List<Overlays.Extent> extents) {}
+  private record Layout(BlockRef ref, byte[] whole, long baseRev, List<Overlays.Extent> extents) {
 
-  private static OverlayLayout overlayLayout(
-      Connection c, long fileId, BlockRef ref, int from, int length) throws SQLException {
+    void copyWhole(byte[] out) {
+      int n = Math.min(whole.length, out.length);
+      System.arraycopy(whole, 0, out, 0, n);
+      java.util.Arrays.fill(out, n, out.length, (byte) 0);
+    }
+  }
+
+  /**
+   * The newest version of block {@code blk} in revisions {@code [low, high]} (null if none), the
+   * range's bytes if it is whole, and if it is an overlay its base's row and the positions of the
+   * extents of its layers that overlap the range, in one statement. With {@code low == high} it
+   * reads one known version; with {@code low} 0, what a snapshot at {@code high} sees.
+   */
+  private static Layout layout(
+      Connection c, long fileId, long blk, long low, long high, int from, int length)
+      throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             """
-            SELECT 0, v.format, v.base_rev, NULL::integer,
+            WITH v AS MATERIALIZED (
+              SELECT rev, format, base_rev, layer, data FROM block_version
+               WHERE file_id = ? AND blk = ? AND rev <= ? AND rev >= ? AND rev > 0
+               ORDER BY rev DESC LIMIT 1)
+            SELECT 0, v.format, v.rev, v.base_rev, v.layer,
                    CASE WHEN v.format = 1 THEN substring(v.data FROM ? FOR ?) END
-              FROM block_version v
-             WHERE v.file_id = ? AND v.blk = ? AND v.rev = ?
+              FROM v
             UNION ALL
-            SELECT 1, b.format, b.rev, NULL, NULL
-              FROM block_version v
-              JOIN block_version b ON b.file_id = v.file_id AND b.blk = v.blk AND b.rev = v.base_rev
-             WHERE v.file_id = ? AND v.blk = ? AND v.rev = ? AND v.format = 3
+            SELECT 1, b.format, b.rev, NULL, NULL, NULL
+              FROM v JOIN block_version b ON b.file_id = ? AND b.blk = ? AND b.rev = v.base_rev
+             WHERE v.format = 3
             UNION ALL
-            SELECT 2, o.off, o.rev, length(o.data), NULL
-              FROM block_version v
-              JOIN overlay o ON o.file_id = v.file_id AND o.blk = v.blk
-                            AND o.rev > v.base_rev AND o.rev <= v.rev
-             WHERE v.file_id = ? AND v.blk = ? AND v.rev = ? AND v.format = 3
-               AND o.off < ? AND o.off + length(o.data) > ?
+            SELECT 2, o.off, o.rev, NULL, length(o.data), NULL
+              FROM v JOIN overlay o ON o.file_id = ? AND o.blk = ?
+                                   AND o.rev > v.base_rev AND o.rev <= v.rev
+             WHERE v.format = 3 AND o.off < ? AND o.off + length(o.data) > ?
             """)) {
-      ps.setInt(1, from + 1);
-      ps.setInt(2, length);
-      for (int i = 0; i < 3; i++) {
-        ps.setLong(3 + 3 * i, fileId);
-        ps.setLong(4 + 3 * i, ref.blk());
-        ps.setLong(5 + 3 * i, ref.rev());
-      }
-      ps.setInt(12, from + length);
-      ps.setInt(13, from);
-      BlockFormat format = null;
+      ps.setLong(1, fileId);
+      ps.setLong(2, blk);
+      ps.setLong(3, high);
+      ps.setLong(4, low);
+      ps.setInt(5, from + 1);
+      ps.setInt(6, length);
+      ps.setLong(7, fileId);
+      ps.setLong(8, blk);
+      ps.setLong(9, fileId);
+      ps.setLong(10, blk);
+      ps.setInt(11, from + length);
+      ps.setInt(12, from);
+      BlockRef ref = null;
       byte[] whole = null;
       long baseRev = -1;
       List<Overlays.Extent> extents = new ArrayList<>();
@@ -205,41 +218,34 @@ final class BlockLoader {
         while (rs.next()) {
           switch (rs.getInt(1)) {
             case 0 -> {
-              format = BlockFormat.ofId(rs.getInt(2));
-              whole = format == BlockFormat.WHOLE ? rs.getBytes(5) : null;
-              if (format == BlockFormat.WHOLE && whole == null) {
-                whole = new byte[0];
+              ref =
+                  SnapshotQueries.ref(
+                      blk, rs.getLong(3), rs.getInt(2), rs.getLong(4), rs.getInt(5));
+              if (ref.format() == BlockFormat.WHOLE) {
+                whole = rs.getBytes(6);
+                whole = whole == null ? new byte[0] : whole;
               }
             }
             case 1 -> baseRev = rs.getInt(2) == BlockFormat.WHOLE.id() ? rs.getLong(3) : -1;
-            default -> extents.add(new Overlays.Extent(rs.getLong(3), rs.getInt(2), rs.getInt(4)));
+            default -> extents.add(new Overlays.Extent(rs.getLong(3), rs.getInt(2), rs.getInt(5)));
           }
         }
       }
-      if (format == null) {
-        throw gone(fileId, ref);
-      }
-      if (format == BlockFormat.CHUNKED) {
-        throw new IllegalStateException(
-            "block " + ref.blk() + " version " + ref.rev() + " of file " + fileId + " is chunked");
-      }
-      return new OverlayLayout(format, whole, baseRev, extents);
+      return ref == null ? null : new Layout(ref, whole, baseRev, extents);
     }
   }
 
   /**
-   * Fetches every piece into {@code out} (pieces of a base without data are zeros); false if a
-   * piece's row is gone.
+   * Fetches the visible pieces of an overlay version's range into {@code out} (pieces of a base
+   * without data are zeros), in one statement; false if a piece's row is gone.
    */
   private static boolean fetchPieces(
-      Connection c,
-      long fileId,
-      long blk,
-      long baseRev,
-      List<Overlays.Piece> pieces,
-      int from,
-      byte[] out)
+      Connection c, long fileId, Layout layout, int blockSize, int from, byte[] out)
       throws SQLException {
+    List<Overlays.Piece> pieces =
+        Overlays.pieces(layout.extents(), blockSize, from, from + out.length);
+    long blk = layout.ref().blk();
+    long baseRev = layout.baseRev();
     List<Integer> oi = new ArrayList<>();
     List<Long> orev = new ArrayList<>();
     List<Integer> ooff = new ArrayList<>();
