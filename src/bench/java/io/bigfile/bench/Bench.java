@@ -77,6 +77,9 @@ public final class Bench {
       if (cfg.runs(9)) {
         group("9", () -> ForwardingFigures.run(cfg, db, results), failures);
       }
+      if (cfg.runs(10)) {
+        group("10", () -> UserFigures.run(cfg, db, results), failures);
+      }
       machine.put("load average at the end", loadAverage());
     } finally {
       db.close();
@@ -167,13 +170,14 @@ public final class Bench {
     m.put("database", db.source() + ", schema " + BenchDb.SCHEMA);
     m.put(
         "service",
-        "in this JVM (figures 1-5, 7, 8) or a child JVM (figure 6), default settings except "
+        "in this JVM (figures 1-5, 7, 8) or a child JVM (figures 6, 9), default settings except "
             + InProcessService.settings(cfg).entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(", "))
             + "; authentication on: bigfile.security.mode=token with one static token of every"
             + " scope, sent by every client as Authorization: Bearer (figure 7 also runs mode"
-            + " none)");
+            + " none); figure 10 runs the packaged jar in a JVM of its own with every setting at"
+            + " its default and the token it generates");
     m.put(
         "clients",
         "Http1Client (the harness's own minimal HTTP/1.1 client: one keep-alive connection per"

@@ -117,7 +117,7 @@ final class CommitFigures {
   }
 
   /** One transaction of {@code n} dirty pages; milliseconds of its commit call. */
-  private static double ours(Api api, String id, int pages, int n, Random rnd, long seed) {
+  static double ours(Api api, String id, int pages, int n, Random rnd, long seed) {
     String t = api.begin();
     for (int p : distinctPages(rnd, pages, n)) {
       api.writeAt(id, (long) p * PAGE, PAGE, seed, t);
@@ -126,7 +126,7 @@ final class CommitFigures {
   }
 
   /** {@code n} rows updated and committed; milliseconds of the updates and the commit. */
-  private static double raw(Connection c, int pages, int n, Random rnd, long seed) {
+  static double raw(Connection c, int pages, int n, Random rnd, long seed) {
     int[] which = distinctPages(rnd, pages, n);
     byte[][] data = new byte[n][];
     for (int i = 0; i < n; i++) {

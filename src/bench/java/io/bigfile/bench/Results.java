@@ -151,14 +151,23 @@ final class Results {
     "#", "figure", "ours", "baseline", "ratio", "min..max", "ratio is (>1: better for ours)"
   };
 
-  /** Rows in figure order: 1a, 1b, 2a, ..., 5z, 5aa, ... */
+  /** Rows in figure order: 1a, 1b, 2a, ..., 5z, 5aa, ..., 9b, 10a, ... */
   private List<Row> sorted() {
     List<Row> s = new ArrayList<>(rows);
     s.sort(
-        java.util.Comparator.comparing((Row r) -> r.id.charAt(0))
+        java.util.Comparator.comparingInt((Row r) -> figure(r.id))
             .thenComparingInt(r -> r.id.length())
             .thenComparing(r -> r.id));
     return s;
+  }
+
+  /** The figure number a row id starts with: 10 for {@code 10c}. */
+  private static int figure(String id) {
+    int n = 0;
+    for (int i = 0; i < id.length() && Character.isDigit(id.charAt(i)); i++) {
+      n = n * 10 + (id.charAt(i) - '0');
+    }
+    return n;
   }
 
   private List<String[]> cells() {
